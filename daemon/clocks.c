@@ -1,0 +1,302 @@
+/*
+ * clocks.c - SLA clocks: start and stop them as tickets move, and fire
+ * their warnings and breaches from the due index.
+ *
+ * A running clock has at most two entries in the due index (warning and
+ * breach).  Each entry is deleted in the same transaction that fires it or
+ * stops the clock, so after a crash nothing fires twice and nothing is
+ * forgotten: whatever passed while the daemon was down fires at the next
+ * turn, marked late.
+ */
+#include "engine_priv.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "wire.h"
+
+/* A raise later than this after its due time is marked `delayed`. */
+#define DELAY_MARK_MS 1000
+
+static char *topic(const char *kind, const Guanjia__Ticket *tk, const char *clock)
+{
+	char *t = NULL;
+
+	if (asprintf(&t, "%s.%s.%s.%s", kind, tk->estate, tk->workflow, clock) < 0)
+		return NULL;
+	return t;
+}
+
+static int journal_clock(struct gj_engine *eng, const Guanjia__Ticket *tk,
+			 const Guanjia__Clock *c, Guanjia__ClockEventKind kind, int64_t late)
+{
+	Guanjia__Record rec = GUANJIA__RECORD__INIT;
+	Guanjia__ClockEvent ce = GUANJIA__CLOCK_EVENT__INIT;
+	int rc;
+
+	ce.ticket_id = tk->id;
+	ce.estate = tk->estate;
+	ce.workflow = tk->workflow;
+	ce.clock = c->id;
+	ce.rule = c->rule;
+	ce.kind = kind;
+	ce.deadline = c->deadline;
+	ce.late_ms = late;
+	rec.body_case = GUANJIA__RECORD__BODY_CLOCK;
+	rec.clock = &ce;
+	rec.topic = topic("clock", tk, c->id);
+	if (!rec.topic)
+		return -ENOMEM;
+	rc = gj_engine_journal(eng, &rec);
+	free(rec.topic);
+	return rc;
+}
+
+static bool condition_holds(const Guanjia__Ticket *tk, const struct gj_wf_clock *def)
+{
+	const char *v;
+	bool eq;
+
+	if (!def->when_field)
+		return true;
+	v = gj_ticket_field(tk, def->when_field);
+	eq = v && def->when_equals && strcmp(v, def->when_equals) == 0;
+	return def->when_negate ? !eq : eq;
+}
+
+static int due_entries(struct gj_engine *eng, const Guanjia__Ticket *tk, size_t idx,
+		       const Guanjia__Clock *c, bool put)
+{
+	struct gj_due d = { .ticket = tk->id, .clock = (uint8_t)idx };
+	int rc = 0;
+
+	if (c->warn_at && !c->warned && !c->breached) {
+		d.at = c->warn_at;
+		d.kind = GJ_DUE_WARN;
+		rc = put ? gj_store_due_put(eng->cur, &d) : gj_store_due_del(eng->cur, &d);
+		if (rc && rc != -ENOENT)
+			return rc;
+	}
+	if (!c->breached) {
+		d.at = c->deadline;
+		d.kind = GJ_DUE_BREACH;
+		rc = put ? gj_store_due_put(eng->cur, &d) : gj_store_due_del(eng->cur, &d);
+		if (rc && rc != -ENOENT)
+			return rc;
+	}
+	return 0;
+}
+
+static int stop_clock(struct gj_engine *eng, Guanjia__Ticket *tk, size_t idx)
+{
+	Guanjia__Clock *c = tk->clocks[idx];
+	int rc = due_entries(eng, tk, idx, c, false);
+
+	if (rc)
+		return rc;
+	c->state = GUANJIA__CLOCK_STATE__CLOCK_STOPPED;
+	c->stopped_at = eng->now;
+	return journal_clock(eng, tk, c, GUANJIA__CLOCK_EVENT_KIND__STOPPED,
+			     c->breached ? eng->now - c->deadline : 0);
+}
+
+/* The deadline of a clock starting now; 0 when it cannot start (a deadline
+ * field that is empty). */
+static int64_t deadline_of(struct gj_engine *eng, const Guanjia__Ticket *tk,
+			   const struct gj_wf_clock *def)
+{
+	if (def->deadline_field) {
+		const char *v = gj_ticket_field(tk, def->deadline_field);
+		int64_t t;
+		if (!v || !*v || gj_time_parse(v, &t))
+			return 0;
+		return t;
+	}
+	/* The slot where working-day targets (issue 3) will be counted on the
+	 * estate's calendar. */
+	return eng->now + def->target_ms;
+}
+
+static int start_clock(struct gj_engine *eng, Guanjia__Ticket *tk, size_t idx,
+		       const struct gj_wf_clock *def)
+{
+	Guanjia__Clock *c = tk->clocks[idx];
+	int64_t deadline = deadline_of(eng, tk, def);
+
+	if (!deadline)
+		return 0;
+	c->state = GUANJIA__CLOCK_STATE__CLOCK_RUNNING;
+	c->started_at = eng->now;
+	c->deadline = deadline;
+	c->stopped_at = 0;
+	c->warned = false;
+	c->breached = false;
+	c->breached_at = 0;
+	c->target_ms = deadline - eng->now;
+	c->warn_at = 0;
+	if (def->warn_before_ms > 0 && deadline - def->warn_before_ms > eng->now)
+		c->warn_at = deadline - def->warn_before_ms;
+	int rc = due_entries(eng, tk, idx, c, true);
+	if (rc)
+		return rc;
+	return journal_clock(eng, tk, c, GUANJIA__CLOCK_EVENT_KIND__STARTED, 0);
+}
+
+int gj_clocks_on_event(struct gj_engine *eng, Guanjia__Ticket *tk,
+		       const struct gj_workflow *wf, const char *event,
+		       const char *entered, struct gj_refusal *ret_refusal)
+{
+	int rc;
+
+	if (tk->n_clocks != wf->n_clocks)
+		return gj_refuse(ret_refusal, GUANJIA__ERROR_CODE__INTERNAL,
+				 "ticket %llu has %zu clocks but its workflow %s@%u declares %zu",
+				 (unsigned long long)tk->id, tk->n_clocks, wf->id,
+				 wf->version, wf->n_clocks);
+	/* Stop first, then start: an event that stops one clock and starts
+	 * another (or restarts the same one) sees a clean slate. */
+	for (size_t i = 0; i < wf->n_clocks; i++) {
+		const struct gj_wf_clock *def = &wf->clocks[i];
+		if (tk->clocks[i]->state != GUANJIA__CLOCK_STATE__CLOCK_RUNNING)
+			continue;
+		if (tk->closed || gj_strv_contains(&def->stop_events, event) ||
+		    (entered && gj_strv_contains(&def->stop_states, entered))) {
+			rc = stop_clock(eng, tk, i);
+			if (rc)
+				return rc;
+		}
+	}
+	if (tk->closed)
+		return 0;
+	for (size_t i = 0; i < wf->n_clocks; i++) {
+		const struct gj_wf_clock *def = &wf->clocks[i];
+		if (tk->clocks[i]->state == GUANJIA__CLOCK_STATE__CLOCK_RUNNING)
+			continue;
+		if (!(gj_strv_contains(&def->start_events, event) ||
+		      (entered && gj_strv_contains(&def->start_states, entered))))
+			continue;
+		if (!condition_holds(tk, def))
+			continue;
+		rc = start_clock(eng, tk, i, def);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+/* The default escalation policy: alert the roles the workflow names.  The
+ * plugin system (issue 3) puts a policy call here. */
+static int raise_alert(struct gj_engine *eng, const Guanjia__Ticket *tk,
+		       const Guanjia__Clock *c, const struct gj_wf_clock *def,
+		       Guanjia__AlertLevel level, int64_t due_at)
+{
+	Guanjia__Record rec = GUANJIA__RECORD__INIT;
+	Guanjia__Alert al = GUANJIA__ALERT__INIT;
+	const struct gj_strv *roles = level == GUANJIA__ALERT_LEVEL__BREACH ? &def->notify_breach
+									    : &def->notify_warn;
+	char when[40], late[32], *msg = NULL;
+	int rc;
+
+	al.ticket_id = tk->id;
+	al.estate = tk->estate;
+	al.workflow = tk->workflow;
+	al.clock = c->id;
+	al.rule = c->rule;
+	al.level = level;
+	al.notify_roles = roles->v;
+	al.n_notify_roles = roles->n;
+	al.deadline = c->deadline;
+	al.late_ms = eng->now - c->deadline;
+	al.delayed = eng->now - due_at > DELAY_MARK_MS;
+	gj_time_format(c->deadline, GJ_DEFAULT_UTC_OFFSET_MIN, when, sizeof(when));
+	gj_duration_format(al.late_ms < 0 ? -al.late_ms : al.late_ms, late, sizeof(late));
+	if (level == GUANJIA__ALERT_LEVEL__BREACH)
+		rc = asprintf(&msg, "%s: ticket %llu (%s) missed '%s', due %s; %s late%s",
+			      c->rule, (unsigned long long)tk->id, tk->workflow,
+			      def->title ? def->title : c->id, when, late,
+			      al.delayed ? " (raised late: the daemon was down)" : "");
+	else
+		rc = asprintf(&msg, "%s: ticket %llu (%s): '%s' is due %s, %s left%s",
+			      c->rule, (unsigned long long)tk->id, tk->workflow,
+			      def->title ? def->title : c->id, when, late,
+			      al.delayed ? " (raised late: the daemon was down)" : "");
+	if (rc < 0)
+		return -ENOMEM;
+	al.message = msg;
+	rec.body_case = GUANJIA__RECORD__BODY_ALERT;
+	rec.alert = &al;
+	rec.topic = topic("alert", tk, c->id);
+	if (!rec.topic) {
+		free(msg);
+		return -ENOMEM;
+	}
+	rc = gj_engine_journal(eng, &rec);
+	free(rec.topic);
+	free(msg);
+	return rc;
+}
+
+int gj_clocks_fire(struct gj_engine *eng, const struct gj_due *d)
+{
+	Guanjia__Ticket *tk = NULL;
+	const struct gj_workflow *wf;
+	Guanjia__Clock *c;
+	int rc;
+
+	/* Whatever happens below, this entry is consumed exactly once. */
+	rc = gj_store_due_del(eng->cur, d);
+	if (rc)
+		return rc;
+	rc = gj_store_ticket_get(eng->cur, d->ticket, &tk);
+	if (rc == -ENOENT)
+		return 0;
+	if (rc)
+		return rc;
+	wf = gj_workflows_find(eng->wfs, tk->workflow, tk->workflow_version);
+	if (!wf || d->clock >= tk->n_clocks || d->clock >= wf->n_clocks)
+		goto done; /* stale: nothing sensible to raise */
+	c = tk->clocks[d->clock];
+	if (c->state != GUANJIA__CLOCK_STATE__CLOCK_RUNNING)
+		goto done;
+	if (d->kind == GJ_DUE_WARN) {
+		if (c->warned || c->warn_at != d->at)
+			goto done;
+		c->warned = true;
+		rc = journal_clock(eng, tk, c, GUANJIA__CLOCK_EVENT_KIND__WARNED, eng->now - c->deadline);
+		if (!rc)
+			rc = raise_alert(eng, tk, c, &wf->clocks[d->clock],
+					 GUANJIA__ALERT_LEVEL__WARNING, d->at);
+	} else {
+		if (c->breached || c->deadline != d->at)
+			goto done;
+		c->breached = true;
+		c->breached_at = eng->now;
+		rc = journal_clock(eng, tk, c, GUANJIA__CLOCK_EVENT_KIND__BREACHED, eng->now - c->deadline);
+		if (!rc)
+			rc = raise_alert(eng, tk, c, &wf->clocks[d->clock],
+					 GUANJIA__ALERT_LEVEL__BREACH, d->at);
+	}
+	if (rc)
+		goto done;
+	{
+		Guanjia__HistoryEntry e = GUANJIA__HISTORY_ENTRY__INIT;
+		char note[200];
+		snprintf(note, sizeof(note), "clock %s %s", c->id,
+			 d->kind == GJ_DUE_WARN ? "warned" : "breached");
+		e.person = (char *)"guanjiad";
+		e.role = (char *)"system";
+		e.channel = (char *)"clock";
+		e.event = (char *)(d->kind == GJ_DUE_WARN ? "clock_warned" : "clock_breached");
+		e.from_state = tk->state;
+		e.to_state = tk->state;
+		e.note = note;
+		rc = gj_engine_history(eng, tk, &e);
+	}
+	if (!rc)
+		rc = gj_store_ticket_put(eng->cur, tk);
+done:
+	protobuf_c_message_free_unpacked(&tk->base, NULL);
+	return rc;
+}

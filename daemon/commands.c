@@ -1,0 +1,407 @@
+/*
+ * commands.c - the state-changing commands: open a ticket, fire an event.
+ *
+ * Both check everything before they write anything, and both run inside a
+ * nested transaction (engine.c), so a refusal leaves no trace.
+ */
+#include "engine_priv.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "wire.h"
+
+/* "a, b, c" of a list of ids, truncated politely. */
+static void join(char *buf, size_t len, char *const *v, size_t n)
+{
+	buf[0] = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			strncat(buf, ", ", len - strlen(buf) - 1);
+		strncat(buf, v[i], len - strlen(buf) - 1);
+	}
+	if (!n)
+		snprintf(buf, len, "(none)");
+}
+
+static int check_fields(const struct gj_workflow *wf, Guanjia__Field *const *fields,
+			size_t n, const char *note, struct gj_refusal *ref)
+{
+	if (n > GJ_MAX_FIELDS)
+		return gj_refuse(ref, GUANJIA__ERROR_CODE__TOO_LARGE,
+				 "%zu fields given; at most %d per command", n, GJ_MAX_FIELDS);
+	if (note && strlen(note) > GJ_MAX_NOTE)
+		return gj_refuse(ref, GUANJIA__ERROR_CODE__TOO_LARGE,
+				 "the note has %zu bytes; at most %d", strlen(note), GJ_MAX_NOTE);
+	for (size_t i = 0; i < n; i++) {
+		const char *name = fields[i]->name, *value = fields[i]->value;
+		if (!gj_valid_id(name, GJ_MAX_NAME, false))
+			return gj_refuse(ref, GUANJIA__ERROR_CODE__INVALID_ARGUMENT,
+					 "field name '%.64s' is not valid: use 1 to %d of a-z, 0-9 and _",
+					 name, GJ_MAX_NAME);
+		if (strlen(value) > GJ_MAX_FIELD_VALUE)
+			return gj_refuse(ref, GUANJIA__ERROR_CODE__TOO_LARGE,
+					 "field '%s' has %zu bytes; at most %d", name,
+					 strlen(value), GJ_MAX_FIELD_VALUE);
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(fields[j]->name, name) == 0)
+				return gj_refuse(ref, GUANJIA__ERROR_CODE__INVALID_ARGUMENT,
+						 "field '%s' is given twice", name);
+		/* A field that a clock reads its deadline from must be a time. */
+		for (size_t c = 0; c < wf->n_clocks; c++) {
+			int64_t t;
+			if (wf->clocks[c].deadline_field &&
+			    strcmp(wf->clocks[c].deadline_field, name) == 0 && *value &&
+			    gj_time_parse(value, &t) != 0)
+				return gj_refuse(ref, GUANJIA__ERROR_CODE__INVALID_ARGUMENT,
+						 "field '%s' must be a time such as 2026-10-09T18:00+08:00 (got '%.64s')",
+						 name, value);
+		}
+	}
+	return 0;
+}
+
+static int apply_fields(Guanjia__Ticket *tk, Guanjia__Field *const *fields, size_t n,
+			struct gj_refusal *ref)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (!gj_ticket_field(tk, fields[i]->name) && tk->n_fields >= GJ_MAX_TICKET_FIELDS)
+			return gj_refuse(ref, GUANJIA__ERROR_CODE__TOO_LARGE,
+					 "ticket %llu already has %d fields, the most it may have",
+					 (unsigned long long)tk->id, GJ_MAX_TICKET_FIELDS);
+		if (gj_ticket_set_field(tk, fields[i]->name, fields[i]->value))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static int check_required(const Guanjia__Ticket *tk, const struct gj_strv *req,
+			  const char *what, struct gj_refusal *ref)
+{
+	char missing[512] = "";
+	size_t n = 0;
+
+	for (size_t i = 0; i < req->n; i++) {
+		const char *v = gj_ticket_field(tk, req->v[i]);
+		if (v && *v)
+			continue;
+		if (n++)
+			strncat(missing, ", ", sizeof(missing) - strlen(missing) - 1);
+		strncat(missing, req->v[i], sizeof(missing) - strlen(missing) - 1);
+	}
+	if (n)
+		return gj_refuse(ref, GUANJIA__ERROR_CODE__MISSING_FIELD,
+				 "%s needs %s: %s", what, n > 1 ? "these fields" : "the field", missing);
+	return 0;
+}
+
+static char *topic3(const char *kind, const char *estate, const char *wf, const char *leaf)
+{
+	char *t = NULL;
+
+	if (asprintf(&t, "%s.%s.%s.%s", kind, estate, wf, leaf) < 0)
+		return NULL;
+	return t;
+}
+
+static int journal_transition(struct gj_engine *eng, const Guanjia__Ticket *tk,
+			      const Guanjia__Request *req, const char *event,
+			      const char *from)
+{
+	Guanjia__Record rec = GUANJIA__RECORD__INIT;
+	Guanjia__Transition tr = GUANJIA__TRANSITION__INIT;
+	int rc;
+
+	tr.ticket_id = tk->id;
+	tr.estate = tk->estate;
+	tr.workflow = tk->workflow;
+	tr.rule = tk->rule;
+	tr.event = (char *)event;
+	tr.from_state = (char *)(from ? from : "");
+	tr.to_state = tk->state;
+	tr.person = req->actor->person;
+	tr.role = req->actor->role;
+	tr.request_id = req->request_id;
+	rec.body_case = GUANJIA__RECORD__BODY_TRANSITION;
+	rec.transition = &tr;
+	rec.topic = topic3("transition", tk->estate, tk->workflow, tk->state);
+	if (!rec.topic)
+		return -ENOMEM;
+	rc = gj_engine_journal(eng, &rec);
+	free(rec.topic);
+	return rc;
+}
+
+static int history_of(struct gj_engine *eng, Guanjia__Ticket *tk, const Guanjia__Request *req,
+		      const char *event, const char *from, Guanjia__Field **fields,
+		      size_t n_fields, const char *note)
+{
+	Guanjia__HistoryEntry e = GUANJIA__HISTORY_ENTRY__INIT;
+
+	e.person = req->actor->person;
+	e.role = req->actor->role;
+	e.channel = req->actor->channel ? req->actor->channel : (char *)"";
+	e.event = (char *)event;
+	e.from_state = (char *)(from ? from : "");
+	e.to_state = tk->state;
+	e.note = (char *)(note ? note : "");
+	e.fields = fields;
+	e.n_fields = n_fields;
+	e.request_id = req->request_id;
+	return gj_engine_history(eng, tk, &e);
+}
+
+static int bump_open_count(struct gj_engine *eng, int delta)
+{
+	uint64_t v = 0;
+	int rc = gj_store_meta_get_u64(eng->cur, "open_tickets", &v);
+
+	if (rc && rc != -ENOENT)
+		return rc;
+	if (delta < 0 && v == 0)
+		return 0;
+	return gj_store_meta_put_u64(eng->cur, "open_tickets", v + (uint64_t)(int64_t)delta);
+}
+
+int gj_cmd_open(struct gj_engine *eng, const Guanjia__Request *req,
+		Guanjia__Reply *reply, struct gj_refusal *ref)
+{
+	const Guanjia__OpenTicket *op = req->open;
+	const struct gj_workflow *wf;
+	const char *estate = op->estate && *op->estate ? op->estate : eng->cfg.default_estate;
+	Guanjia__Ticket *tk = NULL;
+	char list[512];
+	int rc;
+
+	if (!op->workflow || !*op->workflow)
+		return gj_refuse(ref, GUANJIA__ERROR_CODE__UNKNOWN_WORKFLOW,
+				 "say which workflow the ticket runs (open.workflow is empty)");
+	wf = gj_workflows_find(eng->wfs, op->workflow, 0);
+	if (!wf) {
+		size_t n = gj_workflows_count(eng->wfs);
+		list[0] = 0;
+		for (size_t i = 0; i < n; i++) {
+			const struct gj_workflow *w = gj_workflows_at(eng->wfs, i);
+			if (i && strcmp(w->id, gj_workflows_at(eng->wfs, i - 1)->id) == 0)
+				continue;
+			if (list[0])
+				strncat(list, ", ", sizeof(list) - strlen(list) - 1);
+			strncat(list, w->id, sizeof(list) - strlen(list) - 1);
+		}
+		return gj_refuse(ref, GUANJIA__ERROR_CODE__UNKNOWN_WORKFLOW,
+				 "no workflow '%.64s'; known workflows: %s", op->workflow, list);
+	}
+	if (!gj_valid_id(estate, 48, true))
+		return gj_refuse(ref, GUANJIA__ERROR_CODE__UNKNOWN_ESTATE,
+				 "estate '%.64s' is not a valid estate id (a-z, 0-9, _ and -, at most 48)",
+				 estate);
+	if (!gj_strv_contains(&wf->open_roles, req->actor->role)) {
+		join(list, sizeof(list), wf->open_roles.v, wf->open_roles.n);
+		return gj_refuse(ref, GUANJIA__ERROR_CODE__ROLE_NOT_ALLOWED,
+				 "role '%s' may not open %s tickets (allowed: %s)",
+				 req->actor->role, wf->id, list);
+	}
+	rc = check_fields(wf, op->fields, op->n_fields, op->note, ref);
+	if (rc)
+		return rc;
+
+	tk = calloc(1, sizeof(*tk));
+	if (!tk)
+		return -ENOMEM;
+	guanjia__ticket__init(tk);
+	rc = gj_store_ticket_next_id(eng->cur, &tk->id);
+	if (rc)
+		goto out;
+	rc = -ENOMEM;
+	if (gj_pb_set_str(&tk->workflow, wf->id) || gj_pb_set_str(&tk->rule, wf->rule) ||
+	    gj_pb_set_str(&tk->estate, estate) || gj_pb_set_str(&tk->state, wf->initial) ||
+	    gj_pb_set_str(&tk->opened_by, req->actor->person))
+		goto out;
+	tk->workflow_version = wf->version;
+	tk->opened_at = eng->now;
+	tk->updated_at = eng->now;
+	rc = apply_fields(tk, op->fields, op->n_fields, ref);
+	if (rc)
+		goto out;
+	rc = check_required(tk, &wf->open_requires, "opening a ticket", ref);
+	if (rc)
+		goto out;
+	/* One clock slot per declared clock, idle until its start condition. */
+	if (wf->n_clocks) {
+		tk->clocks = calloc(wf->n_clocks, sizeof(*tk->clocks));
+		if (!tk->clocks) {
+			rc = -ENOMEM;
+			goto out;
+		}
+		for (size_t i = 0; i < wf->n_clocks; i++) {
+			Guanjia__Clock *c = malloc(sizeof(*c));
+			if (!c) {
+				rc = -ENOMEM;
+				goto out;
+			}
+			guanjia__clock__init(c);
+			tk->clocks[tk->n_clocks++] = c;
+			if (gj_pb_set_str(&c->id, wf->clocks[i].id) ||
+			    gj_pb_set_str(&c->rule, wf->clocks[i].rule) ||
+			    gj_pb_set_str(&c->target, wf->clocks[i].target_text)) {
+				rc = -ENOMEM;
+				goto out;
+			}
+			c->target_ms = wf->clocks[i].target_ms;
+		}
+	}
+	rc = history_of(eng, tk, req, "open", NULL, op->fields, op->n_fields, op->note);
+	if (rc)
+		goto out;
+	rc = journal_transition(eng, tk, req, "open", NULL);
+	if (rc)
+		goto out;
+	rc = gj_clocks_on_event(eng, tk, wf, "open", wf->initial, ref);
+	if (rc)
+		goto out;
+	tk->closed = gj_workflow_state(wf, tk->state)->final;
+	rc = gj_store_ticket_put(eng->cur, tk);
+	if (rc)
+		goto out;
+	if (!tk->closed) {
+		rc = bump_open_count(eng, 1);
+		if (rc)
+			goto out;
+	}
+	rc = gj_pb_set_str(&tk->title, wf->title);
+	if (rc)
+		goto out;
+	reply->result_case = GUANJIA__REPLY__RESULT_TICKET;
+	reply->ticket = tk;
+	if (asprintf(&reply->message, "ticket %llu opened (%s, state %s)",
+		     (unsigned long long)tk->id, wf->id, tk->state) < 0)
+		reply->message = (char *)protobuf_c_empty_string;
+	return 0;
+out:
+	protobuf_c_message_free_unpacked(&tk->base, NULL);
+	return rc;
+}
+
+int gj_cmd_fire(struct gj_engine *eng, const Guanjia__Request *req,
+		Guanjia__Reply *reply, struct gj_refusal *ref)
+{
+	const Guanjia__FireEvent *fe = req->fire;
+	const struct gj_workflow *wf;
+	const struct gj_wf_event *ev;
+	Guanjia__Ticket *tk = NULL;
+	char list[512], *from = NULL;
+	bool was_closed;
+	int rc;
+
+	rc = gj_store_ticket_get(eng->cur, fe->ticket_id, &tk);
+	if (rc == -ENOENT)
+		return gj_refuse(ref, GUANJIA__ERROR_CODE__UNKNOWN_TICKET,
+				 "there is no ticket %llu", (unsigned long long)fe->ticket_id);
+	if (rc)
+		return rc;
+	wf = gj_workflows_find(eng->wfs, tk->workflow, tk->workflow_version);
+	if (!wf) {
+		rc = gj_refuse(ref, GUANJIA__ERROR_CODE__INTERNAL,
+			       "ticket %llu runs workflow %s version %u, which is not loaded",
+			       (unsigned long long)tk->id, tk->workflow, tk->workflow_version);
+		goto out;
+	}
+	if (tk->closed) {
+		rc = gj_refuse(ref, GUANJIA__ERROR_CODE__TICKET_CLOSED,
+			       "ticket %llu is closed (state %s); no event can be fired on it",
+			       (unsigned long long)tk->id, tk->state);
+		goto out;
+	}
+	ev = fe->event && *fe->event ? gj_workflow_event(wf, fe->event) : NULL;
+	if (!ev) {
+		list[0] = 0;
+		for (size_t i = 0; i < wf->n_events; i++) {
+			if (i)
+				strncat(list, ", ", sizeof(list) - strlen(list) - 1);
+			strncat(list, wf->events[i].id, sizeof(list) - strlen(list) - 1);
+		}
+		rc = gj_refuse(ref, GUANJIA__ERROR_CODE__UNKNOWN_EVENT,
+			       "workflow %s has no event '%.64s'; its events are: %s",
+			       wf->id, fe->event ? fe->event : "", list);
+		goto out;
+	}
+	if (!gj_wf_event_allowed_in(wf, ev, tk->state)) {
+		join(list, sizeof(list), ev->from.v, ev->from.n);
+		rc = gj_refuse(ref, GUANJIA__ERROR_CODE__ILLEGAL_TRANSITION,
+			       "event '%s' cannot be fired on ticket %llu in state '%s' (only from: %s)",
+			       ev->id, (unsigned long long)tk->id, tk->state, list);
+		goto out;
+	}
+	if (!gj_strv_contains(&ev->roles, req->actor->role)) {
+		join(list, sizeof(list), ev->roles.v, ev->roles.n);
+		rc = gj_refuse(ref, GUANJIA__ERROR_CODE__ROLE_NOT_ALLOWED,
+			       "role '%s' may not fire '%s' (allowed: %s)",
+			       req->actor->role, ev->id, list);
+		goto out;
+	}
+	rc = check_fields(wf, fe->fields, fe->n_fields, fe->note, ref);
+	if (rc)
+		goto out;
+	if (tk->history_len >= GJ_MAX_HISTORY) {
+		rc = gj_refuse(ref, GUANJIA__ERROR_CODE__TOO_LARGE,
+			       "ticket %llu has %d history entries, the most it may have",
+			       (unsigned long long)tk->id, GJ_MAX_HISTORY);
+		goto out;
+	}
+	rc = apply_fields(tk, fe->fields, fe->n_fields, ref);
+	if (rc)
+		goto out;
+	{
+		char what[128];
+		snprintf(what, sizeof(what), "event '%s'", ev->id);
+		rc = check_required(tk, &ev->requires, what, ref);
+		if (rc)
+			goto out;
+	}
+	from = strdup(tk->state);
+	if (!from) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	if (ev->to && gj_pb_set_str(&tk->state, ev->to)) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	was_closed = tk->closed;
+	tk->closed = gj_workflow_state(wf, tk->state)->final;
+	tk->updated_at = eng->now;
+	rc = history_of(eng, tk, req, ev->id, from, fe->fields, fe->n_fields, fe->note);
+	if (rc)
+		goto out;
+	rc = journal_transition(eng, tk, req, ev->id, from);
+	if (rc)
+		goto out;
+	rc = gj_clocks_on_event(eng, tk, wf, ev->id, ev->to, ref);
+	if (rc)
+		goto out;
+	rc = gj_store_ticket_put(eng->cur, tk);
+	if (rc)
+		goto out;
+	if (tk->closed && !was_closed) {
+		rc = bump_open_count(eng, -1);
+		if (rc)
+			goto out;
+	}
+	if (gj_pb_set_str(&tk->title, wf->title)) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	reply->result_case = GUANJIA__REPLY__RESULT_TICKET;
+	reply->ticket = tk;
+	if (asprintf(&reply->message, "ticket %llu: %s, %s -> %s", (unsigned long long)tk->id,
+		     ev->id, from, tk->state) < 0)
+		reply->message = (char *)protobuf_c_empty_string;
+	free(from);
+	return 0;
+out:
+	free(from);
+	protobuf_c_message_free_unpacked(&tk->base, NULL);
+	return rc;
+}

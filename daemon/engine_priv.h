@@ -1,0 +1,91 @@
+/*
+ * engine_priv.h - what the engine's files (engine.c, commands.c, clocks.c,
+ * queries.c) share.  Not for use outside the engine.
+ */
+#pragma once
+
+#include "engine.h"
+
+#include <stdarg.h>
+
+#include "guanjia.pb-c.h"
+
+struct reply_slot {
+	void *tag;
+	uint8_t *buf;
+	size_t len;
+	bool mutating;          /**< replaced by a refusal if the commit fails */
+	char *request_id;
+};
+
+struct gj_engine {
+	struct gj_store *store;
+	const struct gj_workflows *wfs;
+	struct gj_engine_config cfg;
+	struct gj_txn txn;      /**< the batch transaction */
+	struct gj_txn *cur;     /**< where commands write: batch or nested */
+	bool in_batch;
+	uint64_t last_seq;      /**< newest journal sequence number */
+	int64_t now;
+	int64_t started_at;
+
+	struct reply_slot *replies;
+	size_t n_replies, cap_replies;
+	struct gj_engine_reply *out_replies;
+	struct gj_engine_record *outbox;
+	size_t n_outbox, cap_outbox;
+};
+
+/** A refusal raised while applying a command. */
+struct gj_refusal {
+	int code;               /**< Guanjia__ErrorCode */
+	char *message;          /**< malloc'd */
+};
+
+int gj_refuse(struct gj_refusal *r, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/** strdup into a protobuf string slot (freeing what was there). */
+int gj_pb_set_str(char **slot, const char *v);
+/** A ticket field's value or NULL. */
+const char *gj_ticket_field(const Guanjia__Ticket *tk, const char *name);
+/** Set (or add) a ticket field. */
+int gj_ticket_set_field(Guanjia__Ticket *tk, const char *name, const char *value);
+
+/** Append a journal record (seq and time filled in) to the store and outbox. */
+int gj_engine_journal(struct gj_engine *eng, Guanjia__Record *rec);
+
+/** Append a history entry to a ticket (its seq is the ticket's history_len). */
+int gj_engine_history(struct gj_engine *eng, Guanjia__Ticket *tk,
+		      Guanjia__HistoryEntry *e);
+
+/* clocks.c */
+/** Start/stop the ticket's clocks after `event` (and entering `entered`, may be NULL). */
+int gj_clocks_on_event(struct gj_engine *eng, Guanjia__Ticket *tk,
+		       const struct gj_workflow *wf, const char *event,
+		       const char *entered, struct gj_refusal *ret_refusal);
+/** Fire one due entry (warning or breach). */
+int gj_clocks_fire(struct gj_engine *eng, const struct gj_due *d);
+
+/* commands.c */
+int gj_cmd_open(struct gj_engine *eng, const Guanjia__Request *req,
+		Guanjia__Reply *reply, struct gj_refusal *ref);
+int gj_cmd_fire(struct gj_engine *eng, const Guanjia__Request *req,
+		Guanjia__Reply *reply, struct gj_refusal *ref);
+
+/* queries.c */
+int gj_query_get(struct gj_engine *eng, const Guanjia__Request *req,
+		 Guanjia__Reply *reply, struct gj_refusal *ref);
+int gj_query_list(struct gj_engine *eng, const Guanjia__Request *req,
+		  Guanjia__Reply *reply, struct gj_refusal *ref);
+int gj_query_replay(struct gj_engine *eng, const Guanjia__Request *req,
+		    Guanjia__Reply *reply, struct gj_refusal *ref);
+int gj_query_status(struct gj_engine *eng, Guanjia__Reply *reply);
+/** Frees what a query put into reply (tickets, records, status). */
+void gj_query_reply_finish(Guanjia__Reply *reply);
+
+/** Valid identifier: [a-z0-9_] (and '-' when dash), 1..max bytes. */
+bool gj_valid_id(const char *s, size_t max, bool dash);
+
+/** Largest reply we build (fits any nanomsg peer's default 1 MiB limit). */
+#define GJ_MAX_REPLY (900 * 1024)

@@ -1,0 +1,276 @@
+/*
+ * queries.c - the read-only commands: get a ticket, list tickets, replay the
+ * journal, status.  They read inside the batch transaction, so they see
+ * every command applied before them in the same batch.
+ */
+#include "engine_priv.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "wire.h"
+
+#define LIST_DEFAULT 100
+#define LIST_MAX 1000
+#define REPLAY_DEFAULT 1000
+#define REPLAY_MAX 10000
+
+int gj_query_get(struct gj_engine *eng, const Guanjia__Request *req,
+		 Guanjia__Reply *reply, struct gj_refusal *ref)
+{
+	Guanjia__Ticket *tk;
+	const struct gj_workflow *wf;
+	int rc = gj_store_ticket_get(eng->cur, req->get->ticket_id, &tk);
+
+	if (rc == -ENOENT)
+		return gj_refuse(ref, GUANJIA__ERROR_CODE__UNKNOWN_TICKET, "there is no ticket %llu",
+				 (unsigned long long)req->get->ticket_id);
+	if (rc)
+		return rc;
+	wf = gj_workflows_find(eng->wfs, tk->workflow, tk->workflow_version);
+	if (wf && gj_pb_set_str(&tk->title, wf->title)) {
+		protobuf_c_message_free_unpacked(&tk->base, NULL);
+		return -ENOMEM;
+	}
+	if (req->get->with_history) {
+		Guanjia__HistoryEntry **h;
+		size_t n;
+		rc = gj_store_history_list(eng->cur, tk->id, &h, &n);
+		if (rc) {
+			protobuf_c_message_free_unpacked(&tk->base, NULL);
+			return rc;
+		}
+		tk->history = h;
+		tk->n_history = n;
+		/* Keep the reply within what any peer accepts: drop the oldest
+		 * entries if it would not fit (history_len still tells all). */
+		size_t skip = 0;
+		while (guanjia__ticket__get_packed_size(tk) > GJ_MAX_REPLY && skip < n) {
+			protobuf_c_message_free_unpacked(&h[skip]->base, NULL);
+			skip++;
+			tk->history = h + skip;
+			tk->n_history = n - skip;
+		}
+		if (skip) {
+			memmove(h, h + skip, (n - skip) * sizeof(*h));
+			tk->history = h;
+		}
+	}
+	reply->result_case = GUANJIA__REPLY__RESULT_TICKET;
+	reply->ticket = tk;
+	return 0;
+}
+
+struct list_ctx {
+	const Guanjia__ListTickets *f;
+	Guanjia__TicketList *out;
+	uint32_t limit;
+	size_t bytes;
+	int err;
+};
+
+static bool overdue(const Guanjia__Ticket *tk)
+{
+	for (size_t i = 0; i < tk->n_clocks; i++)
+		if (tk->clocks[i]->state == GUANJIA__CLOCK_STATE__CLOCK_RUNNING &&
+		    tk->clocks[i]->breached)
+			return true;
+	return false;
+}
+
+static int list_one(Guanjia__Ticket *tk, void *vctx)
+{
+	struct list_ctx *ctx = vctx;
+	const Guanjia__ListTickets *f = ctx->f;
+	Guanjia__Ticket *copy;
+	uint8_t *buf;
+	size_t len;
+
+	if (f->estate && *f->estate && strcmp(f->estate, tk->estate))
+		return 0;
+	if (f->workflow && *f->workflow && strcmp(f->workflow, tk->workflow))
+		return 0;
+	if (f->state && *f->state && strcmp(f->state, tk->state))
+		return 0;
+	if (f->open_only && tk->closed)
+		return 0;
+	if (f->overdue_only && !overdue(tk))
+		return 0;
+	len = guanjia__ticket__get_packed_size(tk);
+	if (ctx->out->n_tickets >= ctx->limit || ctx->bytes + len + 16 > GJ_MAX_REPLY) {
+		ctx->out->more = true;
+		return 1;
+	}
+	/* The scan frees its ticket after the callback: keep a copy. */
+	buf = malloc(len ? len : 1);
+	if (!buf)
+		goto nomem;
+	guanjia__ticket__pack(tk, buf);
+	copy = guanjia__ticket__unpack(NULL, len, buf);
+	free(buf);
+	if (!copy)
+		goto nomem;
+	ctx->out->tickets[ctx->out->n_tickets++] = copy;
+	ctx->bytes += len + 16;
+	return 0;
+nomem:
+	ctx->err = -ENOMEM;
+	return -ENOMEM;
+}
+
+int gj_query_list(struct gj_engine *eng, const Guanjia__Request *req,
+		  Guanjia__Reply *reply, struct gj_refusal *ref)
+{
+	struct list_ctx ctx = { req->list, NULL, req->list->limit, 0, 0 };
+	int rc;
+
+	if (ctx.limit == 0)
+		ctx.limit = LIST_DEFAULT;
+	if (ctx.limit > LIST_MAX)
+		return gj_refuse(ref, GUANJIA__ERROR_CODE__INVALID_ARGUMENT,
+				 "list at most %d tickets at a time (asked for %u); page with after_id",
+				 LIST_MAX, ctx.limit);
+	ctx.out = malloc(sizeof(*ctx.out));
+	if (!ctx.out)
+		return -ENOMEM;
+	guanjia__ticket_list__init(ctx.out);
+	ctx.out->tickets = calloc(ctx.limit, sizeof(*ctx.out->tickets));
+	if (!ctx.out->tickets) {
+		free(ctx.out);
+		return -ENOMEM;
+	}
+	reply->result_case = GUANJIA__REPLY__RESULT_TICKETS;
+	reply->tickets = ctx.out;
+	rc = gj_store_ticket_scan(eng->cur, req->list->after_id, list_one, &ctx);
+	return rc ? rc : ctx.err;
+}
+
+struct replay_ctx {
+	const char *prefix;
+	size_t plen;
+	Guanjia__RecordList *out;
+	uint32_t limit;
+	size_t bytes;
+	int err;
+};
+
+static int replay_one(uint64_t seq, const uint8_t *buf, size_t len, void *vctx)
+{
+	struct replay_ctx *ctx = vctx;
+	Guanjia__Record *r;
+
+	if (ctx->out->n_records >= ctx->limit || ctx->bytes + len + 16 > GJ_MAX_REPLY)
+		return 1;
+	r = guanjia__record__unpack(NULL, len, buf);
+	ctx->out->next_seq = seq + 1;
+	if (!r)
+		return 0; /* unreadable: skip it rather than stop the replay */
+	if (ctx->plen && strncmp(r->topic, ctx->prefix, ctx->plen) != 0) {
+		protobuf_c_message_free_unpacked(&r->base, NULL);
+		return 0;
+	}
+	ctx->out->records[ctx->out->n_records++] = r;
+	ctx->bytes += len + 16;
+	return 0;
+}
+
+int gj_query_replay(struct gj_engine *eng, const Guanjia__Request *req,
+		    Guanjia__Reply *reply, struct gj_refusal *ref)
+{
+	const Guanjia__Replay *rp = req->replay;
+	struct replay_ctx ctx = { rp->topic_prefix, 0, NULL, rp->limit, 0, 0 };
+	uint64_t from = rp->from_seq ? rp->from_seq : 1;
+	int rc;
+
+	if (ctx.limit == 0)
+		ctx.limit = REPLAY_DEFAULT;
+	if (ctx.limit > REPLAY_MAX)
+		return gj_refuse(ref, GUANJIA__ERROR_CODE__INVALID_ARGUMENT,
+				 "replay at most %d records at a time (asked for %u)", REPLAY_MAX,
+				 ctx.limit);
+	if (ctx.prefix && strlen(ctx.prefix) > 256)
+		return gj_refuse(ref, GUANJIA__ERROR_CODE__TOO_LARGE,
+				 "topic_prefix is longer than 256 bytes");
+	ctx.plen = ctx.prefix ? strlen(ctx.prefix) : 0;
+	ctx.out = malloc(sizeof(*ctx.out));
+	if (!ctx.out)
+		return -ENOMEM;
+	guanjia__record_list__init(ctx.out);
+	ctx.out->records = calloc(ctx.limit, sizeof(*ctx.out->records));
+	if (!ctx.out->records) {
+		free(ctx.out);
+		return -ENOMEM;
+	}
+	ctx.out->next_seq = from;
+	reply->result_case = GUANJIA__REPLY__RESULT_RECORDS;
+	reply->records = ctx.out;
+	rc = gj_store_journal_scan(eng->cur, from, replay_one, &ctx);
+	ctx.out->last_seq = eng->last_seq;
+	if (ctx.out->next_seq <= from && eng->last_seq < from)
+		ctx.out->next_seq = from;
+	return rc;
+}
+
+int gj_query_status(struct gj_engine *eng, Guanjia__Reply *reply)
+{
+	Guanjia__Status *st = malloc(sizeof(*st));
+	size_t n = gj_workflows_count(eng->wfs);
+	uint64_t v;
+	struct gj_due d;
+
+	if (!st)
+		return -ENOMEM;
+	guanjia__status__init(st);
+	reply->result_case = GUANJIA__REPLY__RESULT_STATUS;
+	reply->status = st;
+	st->version = strdup(GJ_VERSION);
+	st->manual_clock = eng->cfg.manual_clock;
+	st->now = eng->now;
+	st->last_seq = eng->last_seq;
+	st->started_at = eng->started_at;
+	st->command_url = strdup(eng->cfg.command_url ? eng->cfg.command_url : "");
+	st->event_url = strdup(eng->cfg.event_url ? eng->cfg.event_url : "");
+	st->data_dir = strdup(eng->cfg.data_dir ? eng->cfg.data_dir : "");
+	if (gj_store_ticket_next_id(eng->cur, &v) == 0)
+		st->tickets = v - 1;
+	if (gj_store_meta_get_u64(eng->cur, "open_tickets", &v) == 0)
+		st->open_tickets = v;
+	if (gj_store_due_first(eng->cur, &d) == 0)
+		st->next_deadline = d.at;
+	st->workflows = calloc(n ? n : 1, sizeof(char *));
+	if (!st->version || !st->command_url || !st->event_url || !st->data_dir || !st->workflows)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		const struct gj_workflow *w = gj_workflows_at(eng->wfs, i);
+		if (asprintf(&st->workflows[i], "%s@%u", w->id, w->version) < 0)
+			return -ENOMEM;
+		st->n_workflows++;
+	}
+	return 0;
+}
+
+void gj_query_reply_finish(Guanjia__Reply *reply)
+{
+	switch (reply->result_case) {
+	case GUANJIA__REPLY__RESULT_TICKET:
+		protobuf_c_message_free_unpacked(&reply->ticket->base, NULL);
+		break;
+	case GUANJIA__REPLY__RESULT_TICKETS:
+		protobuf_c_message_free_unpacked(&reply->tickets->base, NULL);
+		break;
+	case GUANJIA__REPLY__RESULT_RECORDS:
+		protobuf_c_message_free_unpacked(&reply->records->base, NULL);
+		break;
+	case GUANJIA__REPLY__RESULT_STATUS:
+		protobuf_c_message_free_unpacked(&reply->status->base, NULL);
+		break;
+	default:
+		break;
+	}
+	reply->result_case = GUANJIA__REPLY__RESULT__NOT_SET;
+	if (reply->message && reply->message != protobuf_c_empty_string)
+		free(reply->message);
+	reply->message = (char *)protobuf_c_empty_string;
+}
