@@ -3,7 +3,7 @@
  *   1. drain the command socket up to batch_max requests;
  *   2. apply them, and every deadline now due, in ONE write transaction;
  *   3. commit (one fsync for the whole batch);
- *   4. only then reply to each request and publish the journal records;
+ *   4. only then publish the journal records and reply to each request;
  *   5. re-arm the single timer for the earliest deadline.
  * The order matters: a reply or a published record always describes
  * something already on disk.
@@ -106,19 +106,21 @@ static bool turn(struct gj_server *srv)
 	if (rc)
 		gj_log(GJ_LOG_ERROR, "commit of %zu requests failed: %s", n, strerror(-rc));
 
-	nr = gj_engine_replies(srv->eng, &replies);
-	for (size_t i = 0; i < nr; i++) {
-		struct gj_bus_msg *m = replies[i].tag;
-		int r = gj_bus_reply(srv->bus, m, replies[i].buf, replies[i].len);
-		if (r)
-			gj_log(GJ_LOG_DEBUG, "reply not delivered: %s", strerror(-r));
-	}
+	/* Publish before replying: a client holding its reply knows the
+	 * records it caused are already on their way to subscribers. */
 	no = gj_engine_outbox(srv->eng, &recs);
 	for (size_t i = 0; i < no; i++) {
 		int r = gj_bus_publish(srv->bus, recs[i].msg, recs[i].len);
 		if (r)
 			gj_log(GJ_LOG_WARN, "record %llu not published (%s); subscribers replay it",
 			       (unsigned long long)recs[i].seq, strerror(-r));
+	}
+	nr = gj_engine_replies(srv->eng, &replies);
+	for (size_t i = 0; i < nr; i++) {
+		struct gj_bus_msg *m = replies[i].tag;
+		int r = gj_bus_reply(srv->bus, m, replies[i].buf, replies[i].len);
+		if (r)
+			gj_log(GJ_LOG_DEBUG, "reply not delivered: %s", strerror(-r));
 	}
 	gj_engine_batch_clear(srv->eng);
 	for (size_t i = 0; i < n; i++)
