@@ -83,6 +83,7 @@ struct gj_workflow {
 	struct gj_wf_clock *clocks; /**< at most 32 */
 	size_t n_clocks;
 	char *source_name;          /**< file name it came from */
+	int line;                   /**< line of its `id:` (for messages) */
 };
 
 /** The known RULEBOOK role ids (NULL-terminated). */

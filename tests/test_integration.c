@@ -57,12 +57,14 @@ static void teardown(void)
 	gj_daemon_cleanup(&d);
 }
 
-static Guanjia__Reply *call_ok(int rc, Guanjia__Reply *r)
+static void check_applied(int rc, Guanjia__Reply *r)
 {
 	ck_assert_msg(rc == 0, "no reply: %s", strerror(-rc));
 	ck_assert_msg(r->outcome == GUANJIA__OUTCOME__APPLIED, "refused: %s", r->message);
-	return r;
 }
+
+/* The call first, then the look at its reply (argument order is unspecified). */
+#define call_ok(call, r) do { int rc_ = (call); check_applied(rc_, (r)); } while (0)
 
 static uint64_t open_r17(const char *location)
 {
@@ -232,6 +234,12 @@ END_TEST
 #define WORKERS 4
 #define PER_WORKER 4000
 
+/* Workers count acknowledgements here; the test waits on the condition
+ * instead of polling. */
+static pthread_mutex_t ack_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t ack_cond = PTHREAD_COND_INITIALIZER;
+static size_t ack_total;
+
 struct worker {
 	int idx;
 	const char *url;
@@ -274,8 +282,13 @@ static void *work(void *arg)
 		snprintf(w->inflight, sizeof(w->inflight), "%s", id);
 		if (gj_client_call(c, &req, &r) != 0)
 			break; /* the daemon is gone: this one is in doubt */
-		if (r->outcome == GUANJIA__OUTCOME__APPLIED)
+		if (r->outcome == GUANJIA__OUTCOME__APPLIED) {
 			snprintf(w->acked[w->n_acked++], 48, "%s", id);
+			pthread_mutex_lock(&ack_lock);
+			ack_total++;
+			pthread_cond_broadcast(&ack_cond);
+			pthread_mutex_unlock(&ack_lock);
+		}
 		gj_reply_free(r);
 		w->inflight[0] = 0;
 	}
@@ -291,21 +304,17 @@ START_TEST(kill9_under_load_loses_no_ack_and_applies_nothing_twice)
 	size_t total = 0, found = 0, tickets = 0;
 	Guanjia__Reply *r = NULL;
 
+	ack_total = 0;
 	for (int i = 0; i < WORKERS; i++) {
 		w[i] = (struct worker){ .idx = i, .url = d.cmd_url, .stop = &stop };
 		w[i].acked = calloc(PER_WORKER, 48);
 		pthread_create(&th[i], NULL, work, &w[i]);
 	}
 	/* Kill once a good number of commands went through, mid-stream. */
-	for (;;) {
-		size_t n = 0;
-		for (int i = 0; i < WORKERS; i++)
-			n += w[i].n_acked;
-		if (n >= 1500)
-			break;
-		struct timespec ts = { 0, 2000000 };
-		nanosleep(&ts, NULL); /* polling the workers' progress, not waiting on the daemon */
-	}
+	pthread_mutex_lock(&ack_lock);
+	while (ack_total < 1500)
+		pthread_cond_wait(&ack_cond, &ack_lock);
+	pthread_mutex_unlock(&ack_lock);
 	gj_daemon_kill9(&d);
 	atomic_store(&stop, true);
 	for (int i = 0; i < WORKERS; i++)
@@ -504,6 +513,128 @@ START_TEST(bad_input_is_refused_and_the_daemon_keeps_serving)
 }
 END_TEST
 
+/* --- R28b: the incident chain as plain clocks --- */
+
+static uint64_t open_r28b(void)
+{
+	static const char *const kv[] = { "kind=burst_pipe", "location=3# B1 pump room" };
+	Guanjia__Reply *r = NULL;
+	uint64_t id;
+
+	gj_client_set_actor(cl, "zhao.gang", "security", "guard-post-1");
+	call_ok(gj_client_open(cl, "r28b_special_event", NULL, kv, 2, "water on the floor", &r), r);
+	id = r->ticket->id;
+	gj_reply_free(r);
+	return id;
+}
+
+static void fire_as(uint64_t id, const char *event, const char *person, const char *role,
+		    const char *const *kv, size_t n)
+{
+	Guanjia__Reply *r = NULL;
+
+	gj_client_set_actor(cl, person, role, "test");
+	call_ok(gj_client_fire(cl, id, event, kv, n, NULL, &r), r);
+	gj_reply_free(r);
+}
+
+/* Every alert of a ticket, in order: "<clock>/<W|B>@<minutes*1000+sec>" */
+static void alerts_of(uint64_t ticket, char *buf, size_t len)
+{
+	Guanjia__Reply *r = NULL;
+
+	buf[0] = 0;
+	call_ok(gj_client_replay(cl, 1, 10000, "alert.", &r), r);
+	for (size_t i = 0; i < r->records->n_records; i++) {
+		Guanjia__Record *rec = r->records->records[i];
+		char one[96];
+		if (rec->alert->ticket_id != ticket)
+			continue;
+		snprintf(one, sizeof(one), "%s%s/%c@%llds", buf[0] ? " " : "", rec->alert->clock,
+			 rec->alert->level == GUANJIA__ALERT_LEVEL__BREACH ? 'B' : 'W',
+			 (long long)((rec->at - T0) / 1000));
+		strncat(buf, one, len - strlen(buf) - 1);
+	}
+	gj_reply_free(r);
+}
+
+START_TEST(r28b_chain_alerts_each_link_at_its_deadline)
+{
+	char got[1024];
+	uint64_t id = open_r28b();
+
+	advance(MIN - 1);
+	alerts_of(id, got, sizeof(got));
+	ck_assert_str_eq(got, "");
+	advance(1);
+	alerts_of(id, got, sizeof(got));
+	ck_assert_str_eq(got, "report_to_head/B@60s");
+	advance(MIN);
+	fire_as(id, "report_to_head", "zhao.gang", "security", NULL, 0);
+	/* Head informed at +2: the manager must hear by +7 (warning at +6). */
+	advance(4 * MIN - 1);
+	alerts_of(id, got, sizeof(got));
+	ck_assert_str_eq(got, "report_to_head/B@60s");
+	advance(1);
+	alerts_of(id, got, sizeof(got));
+	ck_assert_str_eq(got, "report_to_head/B@60s report_to_manager/W@360s");
+	advance(MIN);
+	alerts_of(id, got, sizeof(got));
+	ck_assert_str_eq(got, "report_to_head/B@60s report_to_manager/W@360s report_to_manager/B@420s");
+	advance(3 * MIN);
+	alerts_of(id, got, sizeof(got));
+	ck_assert_str_eq(got, "report_to_head/B@60s report_to_manager/W@360s report_to_manager/B@420s "
+			      "first_response/W@480s first_response/B@600s");
+	/* The breach of the manager link names the manager. */
+	{
+		Guanjia__Reply *r = NULL;
+		bool found = false;
+		call_ok(gj_client_replay(cl, 1, 10000, "alert.main.r28b_special_event.report_to_manager", &r), r);
+		for (size_t i = 0; i < r->records->n_records; i++) {
+			Guanjia__Alert *a = r->records->records[i]->alert;
+			if (a->level != GUANJIA__ALERT_LEVEL__BREACH)
+				continue;
+			found = true;
+			ck_assert_uint_eq(a->n_notify_roles, 1);
+			ck_assert_str_eq(a->notify_roles[0], "manager");
+			ck_assert_str_eq(a->rule, "R28b");
+		}
+		ck_assert(found);
+		gj_reply_free(r);
+	}
+}
+END_TEST
+
+START_TEST(r28b_handled_in_time_raises_nothing_and_needs_a_report)
+{
+	static const char *const plan[] = { "first_plan=valve shut, residents of 3# told" };
+	static const char *const report[] = { "report=pipe replaced, no damage to units" };
+	char got[1024];
+	Guanjia__Reply *r = NULL;
+	uint64_t id = open_r28b();
+
+	advance(30 * 1000);
+	fire_as(id, "report_to_head", "zhao.gang", "security", NULL, 0);
+	advance(2 * MIN + 30 * 1000); /* +3 */
+	fire_as(id, "report_to_manager", "qian.li", "team_head", NULL, 0);
+	advance(3 * MIN); /* +6 */
+	fire_as(id, "manager_on_site", "sun.hua", "manager", NULL, 0);
+	advance(MIN); /* +7 */
+	fire_as(id, "feedback_given", "qian.li", "team_head", plan, 1);
+	gj_client_set_actor(cl, "sun.hua", "manager", "test");
+	gj_client_fire(cl, id, "close", NULL, 0, NULL, &r);
+	expect_refusal(r, GUANJIA__ERROR_CODE__MISSING_FIELD, "report");
+	fire_as(id, "close", "sun.hua", "manager", report, 1);
+	advance(24 * 60 * MIN);
+	alerts_of(id, got, sizeof(got));
+	ck_assert_str_eq(got, "");
+	call_ok(gj_client_get(cl, id, true, &r), r);
+	ck_assert(r->ticket->closed);
+	ck_assert_uint_eq(r->ticket->history_len, 6);
+	gj_reply_free(r);
+}
+END_TEST
+
 START_TEST(second_daemon_on_same_data_is_refused)
 {
 	struct gj_daemon other = d;
@@ -529,6 +660,8 @@ int main(void)
 	tcase_add_test(tc, deadlines_survive_a_restart);
 	tcase_add_test(tc, kill9_under_load_loses_no_ack_and_applies_nothing_twice);
 	tcase_add_test(tc, bad_input_is_refused_and_the_daemon_keeps_serving);
+	tcase_add_test(tc, r28b_chain_alerts_each_link_at_its_deadline);
+	tcase_add_test(tc, r28b_handled_in_time_raises_nothing_and_needs_a_report);
 	tcase_add_test(tc, second_daemon_on_same_data_is_refused);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);

@@ -1,0 +1,29 @@
+/*
+ * gj_print.h - how gj shows what the daemon answered: text for people,
+ * one JSON document per line for programs.
+ */
+#pragma once
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "guanjia.h"
+#include "json.h"
+
+/** `gj show`: the whole ticket, with time left measured at `now`. */
+void gj_print_ticket(FILE *f, const Guanjia__Ticket *t, int64_t now);
+
+/** `gj status`. */
+void gj_print_status(FILE *f, const Guanjia__Status *st);
+
+/**
+ * One protobuf message as one line of JSON.
+ * @return 0, or the error of gj_json_finish() / -EIO
+ */
+int gj_print_json_message(FILE *f, struct gj_json *j, const ProtobufCMessage *m);
+
+/**
+ * Print the document in j as one line and reset j.
+ * @return 0, or the error of gj_json_finish() / -EIO
+ */
+int gj_print_json(FILE *f, struct gj_json *j);
