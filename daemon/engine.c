@@ -170,6 +170,7 @@ int gj_engine_batch_begin(struct gj_engine *eng)
 		return rc;
 	eng->cur = &eng->txn;
 	eng->in_batch = true;
+	eng->map_full = false;
 	return 0;
 }
 
@@ -262,9 +263,13 @@ static int pack_reply(const Guanjia__Reply *r, uint8_t **ret_buf, size_t *ret_le
 	return 0;
 }
 
-int gj_engine_refusal(int code, const char *message, uint8_t **ret_buf, size_t *ret_len)
+int gj_engine_refusal(int code, const char *message, const char *request_id,
+		      uint8_t **ret_buf, size_t *ret_len)
 {
 	Guanjia__Reply r = GUANJIA__REPLY__INIT;
+
+	if (request_id)
+		r.request_id = (char *)request_id;
 
 	r.outcome = GUANJIA__OUTCOME__REFUSED;
 	r.code = code;
@@ -384,6 +389,46 @@ static bool remember_refusal(int code)
 	return code != GUANJIA__ERROR_CODE__STORAGE_FULL && code != GUANJIA__ERROR_CODE__INTERNAL;
 }
 
+/* Undo what a failed child transaction had queued for publication. */
+static void rollback_outbox(struct gj_engine *eng, size_t outbox_mark, uint64_t seq_mark)
+{
+	for (size_t i = outbox_mark; i < eng->n_outbox; i++)
+		free(eng->outbox[i].msg);
+	eng->n_outbox = outbox_mark;
+	eng->last_seq = seq_mark;
+}
+
+/* Turn a storage error into a refusal that says nothing was saved. */
+static void storage_refusal(struct gj_engine *eng, struct gj_refusal *ref, int rc,
+			    const char *what)
+{
+	if (rc == -ENOSPC) {
+		eng->map_full = true;
+		gj_refuse(ref, GUANJIA__ERROR_CODE__STORAGE_FULL,
+			  "the database is full; nothing was saved (the daemon grows it: try again)");
+	} else {
+		gj_refuse(ref, GUANJIA__ERROR_CODE__INTERNAL,
+			  "storage error while applying %s: %s; nothing was saved", what,
+			  strerror(-rc));
+	}
+}
+
+/* Remember a reply under its request id, in a transaction of its own so
+ * that a full map cannot spoil the batch. */
+static int remember(struct gj_engine *eng, struct gj_txn *child, const char *id,
+		    const uint8_t *buf, size_t len)
+{
+	int rc = gj_store_request_put(child, id, eng->now, buf, len);
+
+	if (rc == 0)
+		rc = gj_txn_commit(child);
+	else
+		gj_txn_abort(child);
+	if (rc == -ENOSPC)
+		eng->map_full = true;
+	return rc;
+}
+
 static int submit_request(struct gj_engine *eng, Guanjia__Request *req, void *tag)
 {
 	Guanjia__Reply reply = GUANJIA__REPLY__INIT;
@@ -392,8 +437,11 @@ static int submit_request(struct gj_engine *eng, Guanjia__Request *req, void *ta
 	struct gj_txn child = { NULL, NULL };
 	uint8_t *buf = NULL;
 	size_t len = 0;
-	int rc = 0, fatal = 0;
-	bool envelope_ok = false;
+	int rc = 0;
+	bool envelope_ok = false, stored = false;
+	size_t outbox_mark = eng->n_outbox;
+	uint64_t seq_mark = eng->last_seq;
+	int64_t now_mark = eng->now;
 
 	reply.request_id = req->request_id;
 	if (check_envelope(req, mutating, &ref))
@@ -422,17 +470,17 @@ static int submit_request(struct gj_engine *eng, Guanjia__Request *req, void *ta
 				return rc;
 			return push_reply(eng, tag, buf, len, false, NULL);
 		}
-		if (rc != -ENOENT)
-			return rc;
+		if (rc != -ENOENT) {
+			storage_refusal(eng, &ref, rc, cmd_name(req->command_case));
+			goto refused;
+		}
 		rc = gj_txn_begin_nested(&eng->txn, &child);
-		if (rc)
-			return rc;
+		if (rc) {
+			storage_refusal(eng, &ref, rc, cmd_name(req->command_case));
+			goto refused;
+		}
 		eng->cur = &child;
 	}
-
-	size_t outbox_mark = eng->n_outbox;
-	uint64_t seq_mark = eng->last_seq;
-	int64_t now_mark = eng->now;
 
 	switch (req->command_case) {
 	case GUANJIA__REQUEST__COMMAND_OPEN:
@@ -461,45 +509,37 @@ static int submit_request(struct gj_engine *eng, Guanjia__Request *req, void *ta
 		break;
 	}
 
+	if (rc == 0) {
+		reply.outcome = GUANJIA__OUTCOME__APPLIED;
+		reply.now = eng->now;
+		rc = pack_reply(&reply, &buf, &len);
+	}
 	if (mutating) {
 		eng->cur = &eng->txn;
+		/* The change and its request id commit together or not at all. */
+		if (rc == 0)
+			rc = gj_store_request_put(&child, req->request_id, eng->now, buf, len);
 		if (rc == 0) {
 			rc = gj_txn_commit(&child);
+			stored = rc == 0;
 		} else {
 			gj_txn_abort(&child);
 		}
 		if (rc) {
-			/* Undo what the child had queued. */
-			for (size_t i = outbox_mark; i < eng->n_outbox; i++)
-				free(eng->outbox[i].msg);
-			eng->n_outbox = outbox_mark;
-			eng->last_seq = seq_mark;
+			free(buf);
+			buf = NULL;
+			rollback_outbox(eng, outbox_mark, seq_mark);
 			eng->now = now_mark;
-			if (!ref.message) {
-				if (rc == -ENOSPC)
-					gj_refuse(&ref, GUANJIA__ERROR_CODE__STORAGE_FULL,
-						  "the database is full; nothing was saved (the daemon grows it: try again)");
-				else
-					gj_refuse(&ref, GUANJIA__ERROR_CODE__INTERNAL,
-						  "storage error while applying %s: %s; nothing was saved",
-						  cmd_name(req->command_case), strerror(-rc));
-				if (rc == -ENOSPC)
-					fatal = rc;
-			}
+			if (!ref.message)
+				storage_refusal(eng, &ref, rc, cmd_name(req->command_case));
 		}
 	} else if (rc && !ref.message) {
 		gj_refuse(&ref, GUANJIA__ERROR_CODE__INTERNAL, "error while reading: %s", strerror(-rc));
 	}
-	if (ref.message)
-		goto refused;
-
-	reply.outcome = GUANJIA__OUTCOME__APPLIED;
-	reply.now = eng->now;
-	rc = pack_reply(&reply, &buf, &len);
-	gj_query_reply_finish(&reply);
-	if (rc)
-		return rc;
-	goto store;
+	if (!ref.message) {
+		gj_query_reply_finish(&reply);
+		return push_reply(eng, tag, buf, len, stored, req->request_id);
+	}
 
 refused:
 	gj_query_reply_finish(&reply);
@@ -508,28 +548,15 @@ refused:
 	reply.message = ref.message ? ref.message : (char *)"refused";
 	reply.now = eng->now;
 	rc = pack_reply(&reply, &buf, &len);
-	if (rc) {
-		free(ref.message);
-		return rc;
-	}
-	/* Refusals of the envelope are about the message, not the state:
-	 * only refusals of a well-formed command are remembered. */
-	if (!mutating || !envelope_ok || !remember_refusal(ref.code)) {
-		free(ref.message);
-		rc = push_reply(eng, tag, buf, len, false, NULL);
-		return rc ? rc : fatal;
-	}
 	free(ref.message);
-store:
-	if (mutating) {
-		rc = gj_store_request_put(eng->cur, req->request_id, eng->now, buf, len);
-		if (rc) {
-			free(buf);
-			return rc;
-		}
-	}
-	rc = push_reply(eng, tag, buf, len, mutating, req->request_id);
-	return rc ? rc : fatal;
+	if (rc)
+		return rc;
+	/* Refusals of the envelope are about the message, not the state, and
+	 * transient ones are worth a retry: only the others are remembered. */
+	if (mutating && envelope_ok && remember_refusal(ref.code) &&
+	    gj_txn_begin_nested(&eng->txn, &child) == 0)
+		stored = remember(eng, &child, req->request_id, buf, len) == 0;
+	return push_reply(eng, tag, buf, len, stored, req->request_id);
 }
 
 int gj_engine_submit(struct gj_engine *eng, const void *msg, size_t len, void *tag)
@@ -545,17 +572,26 @@ int gj_engine_submit(struct gj_engine *eng, const void *msg, size_t len, void *t
 		char m[160];
 		snprintf(m, sizeof(m), "message of %zu bytes is over the limit of %d bytes",
 			 len, GJ_MAX_MESSAGE);
-		rc = gj_engine_refusal(GUANJIA__ERROR_CODE__TOO_LARGE, m, &buf, &blen);
+		rc = gj_engine_refusal(GUANJIA__ERROR_CODE__TOO_LARGE, m, NULL, &buf, &blen);
 		return rc ? rc : push_reply(eng, tag, buf, blen, false, NULL);
 	}
 	req = guanjia__request__unpack(NULL, len, msg);
 	if (!req) {
 		rc = gj_engine_refusal(GUANJIA__ERROR_CODE__MALFORMED,
 				       "the message is not a guanjia Request (it could not be decoded as protobuf; see proto/guanjia.proto)",
-				       &buf, &blen);
+				       NULL, &buf, &blen);
 		return rc ? rc : push_reply(eng, tag, buf, blen, false, NULL);
 	}
+	size_t before = eng->n_replies;
 	rc = submit_request(eng, req, tag);
+	if (rc && eng->n_replies == before) {
+		/* Whatever went wrong, the client gets an answer. */
+		char m[160];
+		snprintf(m, sizeof(m), "the daemon could not handle this request (%s); nothing was saved",
+			 strerror(-rc));
+		if (gj_engine_refusal(GUANJIA__ERROR_CODE__INTERNAL, m, req->request_id, &buf, &blen) == 0)
+			push_reply(eng, tag, buf, blen, false, NULL);
+	}
 	protobuf_c_message_free_unpacked(&req->base, NULL);
 	return rc;
 }
@@ -581,11 +617,35 @@ int gj_engine_run_due(struct gj_engine *eng, size_t max, bool *ret_more)
 				*ret_more = true;
 			return 0;
 		}
-		rc = gj_clocks_fire(eng, &d);
+		/* Each deadline in a transaction of its own: one that cannot be
+		 * written (a full map) stays due for the next turn and spoils
+		 * nothing else of the batch. */
+		struct gj_txn child;
+		size_t outbox_mark = eng->n_outbox;
+		uint64_t seq_mark = eng->last_seq;
+		rc = gj_txn_begin_nested(&eng->txn, &child);
 		if (rc)
 			return rc;
+		eng->cur = &child;
+		rc = gj_clocks_fire(eng, &d);
+		eng->cur = &eng->txn;
+		if (rc == 0)
+			rc = gj_txn_commit(&child);
+		else
+			gj_txn_abort(&child);
+		if (rc) {
+			rollback_outbox(eng, outbox_mark, seq_mark);
+			if (rc == -ENOSPC)
+				eng->map_full = true;
+			return rc;
+		}
 		n++;
 	}
+}
+
+bool gj_engine_map_full(const struct gj_engine *eng)
+{
+	return eng->map_full;
 }
 
 int gj_engine_batch_commit(struct gj_engine *eng)
@@ -605,6 +665,8 @@ int gj_engine_batch_commit(struct gj_engine *eng)
 	eng->cur = NULL;
 	if (rc == 0)
 		return 0;
+	if (rc == -ENOSPC)
+		eng->map_full = true;
 
 	/* Nothing of this batch is on disk: say so to everyone who changed
 	 * something, and publish nothing. */
@@ -619,7 +681,7 @@ int gj_engine_batch_commit(struct gj_engine *eng)
 			 strerror(-rc));
 		if (gj_engine_refusal(rc == -ENOSPC ? GUANJIA__ERROR_CODE__STORAGE_FULL
 						    : GUANJIA__ERROR_CODE__INTERNAL,
-				      msg, &buf, &len) == 0) {
+				      msg, s->request_id, &buf, &len) == 0) {
 			free(s->buf);
 			s->buf = buf;
 			s->len = len;

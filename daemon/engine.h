@@ -82,5 +82,9 @@ void gj_engine_batch_clear(struct gj_engine *eng);
 /** The earliest deadline in the due index, or INT64_MAX when none. */
 int64_t gj_engine_next_due(struct gj_engine *eng);
 
-/** Packs a refusal for a message that could not be handled at all. */
-int gj_engine_refusal(int code, const char *message, uint8_t **ret_buf, size_t *ret_len);
+/** Packs a refusal (request_id may be NULL when it is not known). */
+int gj_engine_refusal(int code, const char *message, const char *request_id,
+		      uint8_t **ret_buf, size_t *ret_len);
+
+/** Did a write of the last batch find the map full?  Grow it before the next. */
+bool gj_engine_map_full(const struct gj_engine *eng);

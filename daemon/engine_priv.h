@@ -25,6 +25,7 @@ struct gj_engine {
 	struct gj_txn txn;      /**< the batch transaction */
 	struct gj_txn *cur;     /**< where commands write: batch or nested */
 	bool in_batch;
+	bool map_full;          /**< a write of this batch found the map full */
 	uint64_t last_seq;      /**< newest journal sequence number */
 	int64_t now;
 	int64_t started_at;

@@ -86,7 +86,7 @@ static bool turn(struct gj_server *srv)
 			uint8_t *buf;
 			size_t len;
 			if (gj_engine_refusal(16 /* INTERNAL */, "the daemon cannot open its database right now; nothing was saved, try again",
-					      &buf, &len) == 0) {
+					      NULL, &buf, &len) == 0) {
 				gj_bus_reply(srv->bus, &srv->msgs[i], buf, len);
 				free(buf);
 			}
@@ -128,7 +128,7 @@ static bool turn(struct gj_server *srv)
 	srv->batches++;
 	srv->requests += n;
 
-	if (rc == -ENOSPC || rc == -EAGAIN) {
+	if (rc == -ENOSPC || rc == -EAGAIN || gj_engine_map_full(srv->eng)) {
 		int g = gj_store_grow(srv->store);
 		if (g)
 			gj_log(GJ_LOG_ERROR, "the database is full and cannot grow: %s", strerror(-g));

@@ -502,6 +502,80 @@ START_TEST(replay_filters_by_prefix)
 }
 END_TEST
 
+START_TEST(full_map_refuses_one_command_not_the_batch)
+{
+	struct gj_engine_config cfg = { 0 };
+	struct gj_engine_reply *replies;
+	bool saw_full = false;
+	size_t applied = 0;
+
+	gj_engine_destroy(eng);
+	gj_store_close(st);
+	char cmd[200];
+	snprintf(cmd, sizeof(cmd), "rm -rf %s && mkdir %s", dir, dir);
+	ck_assert_int_eq(system(cmd), 0);
+	ck_assert_int_eq(gj_store_open(dir, 256 * 1024, &st), 0);
+	cfg.manual_clock = true;
+	cfg.manual_start_ms = T0;
+	ck_assert_int_eq(gj_engine_create(st, wfs, &cfg, &eng), 0);
+	for (int round = 0; round < 50 && !saw_full; round++) {
+		ck_assert_int_eq(gj_engine_batch_begin(eng), 0);
+		for (int i = 0; i < 40; i++) {
+			Guanjia__Request req = GUANJIA__REQUEST__INIT;
+			Guanjia__OpenTicket op = GUANJIA__OPEN_TICKET__INIT;
+			Guanjia__Actor actor = GUANJIA__ACTOR__INIT;
+			Guanjia__Field f = GUANJIA__FIELD__INIT, *fp = &f;
+			char id[32], loc[900];
+			uint8_t buf[4096];
+			memset(loc, 'x', sizeof(loc) - 1);
+			loc[sizeof(loc) - 1] = 0;
+			f.name = "location";
+			f.value = loc;
+			op.workflow = "repair";
+			op.fields = &fp;
+			op.n_fields = 1;
+			actor.person = "a";
+			actor.role = "butler";
+			snprintf(id, sizeof(id), "full-%d-%d", round, i);
+			req.request_id = id;
+			req.actor = &actor;
+			req.command_case = GUANJIA__REQUEST__COMMAND_OPEN;
+			req.open = &op;
+			size_t len = guanjia__request__pack(&req, buf);
+			ck_assert_int_ge(gj_engine_submit(eng, buf, len, NULL), -ENOSPC);
+		}
+		ck_assert_int_eq(gj_engine_batch_commit(eng), 0);
+		size_t n = gj_engine_replies(eng, &replies);
+		ck_assert_uint_eq(n, 40);
+		for (size_t i = 0; i < n; i++) {
+			Guanjia__Reply *r = guanjia__reply__unpack(NULL, replies[i].len, replies[i].buf);
+			ck_assert_ptr_nonnull(r);
+			ck_assert_msg(strncmp(r->request_id, "full-", 5) == 0, "reply without its request id");
+			if (r->outcome == GUANJIA__OUTCOME__APPLIED)
+				applied++;
+			else {
+				ck_assert_int_eq(r->code, GUANJIA__ERROR_CODE__STORAGE_FULL);
+				saw_full = true;
+			}
+			protobuf_c_message_free_unpacked(&r->base, NULL);
+		}
+		gj_engine_batch_clear(eng);
+	}
+	ck_assert(saw_full);
+	ck_assert(gj_engine_map_full(eng));
+	ck_assert_uint_gt(applied, 0);
+	/* Every applied ticket is really there; growing the map lets work go on. */
+	Guanjia__Ticket *tk = get(applied);
+	protobuf_c_message_free_unpacked(&tk->base, NULL);
+	ck_assert_int_eq(gj_store_grow(st), 0);
+	ck_assert_int_eq(gj_store_grow(st), 0);
+	Guanjia__Reply *r = open_ticket("after growing", "butler");
+	ck_assert_int_eq(r->outcome, GUANJIA__OUTCOME__APPLIED);
+	ck_assert_uint_eq(r->ticket->id, applied + 1);
+	done(r);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("engine");
@@ -522,6 +596,7 @@ int main(void)
 	tcase_add_test(tc, deadlines_survive_reopening_the_store);
 	tcase_add_test(tc, advance_needs_manual_clock);
 	tcase_add_test(tc, replay_filters_by_prefix);
+	tcase_add_test(tc, full_map_refuses_one_command_not_the_batch);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
