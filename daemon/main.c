@@ -232,6 +232,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "guanjiad: cannot set up the event loop: %s\n", strerror(-rc));
 		goto out;
 	}
+	gj_server_catch_up(srv);
 	{
 		char now[40];
 		gj_time_format(gj_engine_now(eng), GJ_DEFAULT_UTC_OFFSET_MIN, now, sizeof(now));

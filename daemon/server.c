@@ -1,7 +1,8 @@
 /*
  * server.c - one turn of the loop (see docs/architecture.md):
  *   1. drain the command socket up to batch_max requests;
- *   2. apply them, and every deadline now due, in ONE write transaction;
+ *   2. fire every deadline now due, then apply the requests, in ONE write
+ *      transaction;
  *   3. commit (one fsync for the whole batch);
  *   4. only then publish the journal records and reply to each request;
  *   5. re-arm the single timer for the earliest deadline.
@@ -94,14 +95,16 @@ static bool turn(struct gj_server *srv)
 		}
 		return false;
 	}
+	/* Deadlines first: whatever was due by now has fired before the
+	 * requests of this turn look at the tickets. */
+	rc = gj_engine_run_due(srv->eng, srv->cfg.due_max, &more_due);
+	if (rc && rc != -ENOSPC)
+		gj_log(GJ_LOG_ERROR, "firing deadlines failed: %s", strerror(-rc));
 	for (size_t i = 0; i < n; i++) {
 		rc = gj_engine_submit(srv->eng, srv->msgs[i].body, srv->msgs[i].len, &srv->msgs[i]);
 		if (rc && rc != -ENOSPC)
 			gj_log(GJ_LOG_ERROR, "applying a request failed: %s", strerror(-rc));
 	}
-	rc = gj_engine_run_due(srv->eng, srv->cfg.due_max, &more_due);
-	if (rc)
-		gj_log(GJ_LOG_ERROR, "firing deadlines failed: %s", strerror(-rc));
 	rc = gj_engine_batch_commit(srv->eng);
 	if (rc)
 		gj_log(GJ_LOG_ERROR, "commit of %zu requests failed: %s", n, strerror(-rc));
@@ -227,9 +230,14 @@ void gj_server_destroy(struct gj_server *srv)
 	free(srv);
 }
 
+void gj_server_catch_up(struct gj_server *srv)
+{
+	while (turn(srv))
+		;
+}
+
 int gj_server_run(struct gj_server *srv)
 {
-	/* The first turn fires whatever fell due while the daemon was down. */
 	event_active(srv->turn_ev, EV_TIMEOUT, 0);
 	if (event_base_dispatch(srv->base) < 0)
 		return -EIO;

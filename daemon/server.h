@@ -22,5 +22,8 @@ int gj_server_create(struct gj_store *store, struct gj_engine *eng, struct gj_bu
 		     const struct gj_server_config *cfg, struct gj_server **ret);
 void gj_server_destroy(struct gj_server *srv);
 
+/** Fire whatever fell due while the daemon was down (before it says ready). */
+void gj_server_catch_up(struct gj_server *srv);
+
 /** Run until SIGINT or SIGTERM. */
 int gj_server_run(struct gj_server *srv);

@@ -635,6 +635,69 @@ START_TEST(r28b_handled_in_time_raises_nothing_and_needs_a_report)
 }
 END_TEST
 
+/* Mutations of a valid request: flipped bytes, cut short, stretched.  Every
+ * one gets a reply (a refusal or, if it still makes sense, an application)
+ * and the daemon stays up. */
+START_TEST(mutated_requests_never_stop_the_daemon)
+{
+	Guanjia__Request req = GUANJIA__REQUEST__INIT;
+	Guanjia__FireEvent fe = GUANJIA__FIRE_EVENT__INIT;
+	Guanjia__Actor actor = GUANJIA__ACTOR__INIT;
+	Guanjia__Field f = GUANJIA__FIELD__INIT, *fp = &f;
+	uint8_t good[512], bad[1024];
+	size_t len;
+	unsigned seed = 20261009;
+	uint64_t a = open_r17("fuzz");
+	Guanjia__Reply *r = NULL;
+
+	actor.person = "fuzz";
+	actor.role = "butler";
+	f.name = "technician";
+	f.value = "zhang";
+	fe.ticket_id = a;
+	fe.event = "dispatch";
+	fe.fields = &fp;
+	fe.n_fields = 1;
+	req.request_id = "fuzz-base";
+	req.actor = &actor;
+	req.command_case = GUANJIA__REQUEST__COMMAND_FIRE;
+	req.fire = &fe;
+	len = guanjia__request__pack(&req, good);
+	for (int i = 0; i < 300; i++) {
+		size_t n = len;
+		memcpy(bad, good, len);
+		seed = seed * 1103515245u + 12345u;
+		switch ((seed >> 16) % 3) {
+		case 0: /* flip a few bytes */
+			for (int k = 0; k < 3; k++) {
+				seed = seed * 1103515245u + 12345u;
+				bad[(seed >> 8) % len] ^= (uint8_t)(seed >> 3);
+			}
+			break;
+		case 1: /* cut short */
+			n = (seed >> 8) % len;
+			break;
+		default: /* stretch with junk */
+			n = len + (seed >> 8) % 400;
+			for (size_t k = len; k < n; k++)
+				bad[k] = (uint8_t)(k * 31 + seed);
+			break;
+		}
+		Guanjia__Reply *x = raw_call(bad, n, 5000);
+		ck_assert_msg(x != NULL, "mutation %d got no reply", i);
+		ck_assert(x->outcome == GUANJIA__OUTCOME__REFUSED ||
+			  x->outcome == GUANJIA__OUTCOME__APPLIED ||
+			  x->outcome == GUANJIA__OUTCOME__ALREADY_APPLIED);
+		if (x->outcome == GUANJIA__OUTCOME__REFUSED)
+			ck_assert_uint_gt(strlen(x->message), 10);
+		gj_reply_free(x);
+	}
+	ck_assert(gj_daemon_alive(&d));
+	call_ok(gj_client_status(cl, &r), r);
+	gj_reply_free(r);
+}
+END_TEST
+
 START_TEST(second_daemon_on_same_data_is_refused)
 {
 	struct gj_daemon other = d;
@@ -664,6 +727,7 @@ int main(void)
 	tcase_add_test(tc, bad_input_is_refused_and_the_daemon_keeps_serving);
 	tcase_add_test(tc, r28b_chain_alerts_each_link_at_its_deadline);
 	tcase_add_test(tc, r28b_handled_in_time_raises_nothing_and_needs_a_report);
+	tcase_add_test(tc, mutated_requests_never_stop_the_daemon);
 	tcase_add_test(tc, second_daemon_on_same_data_is_refused);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
