@@ -1,8 +1,8 @@
 /*
  * commands.c - the state-changing commands: open a ticket, fire an event.
  *
- * Both check everything before they write anything, and both run inside a
- * nested transaction (engine.c), so a refusal leaves no trace.
+ * Both check everything before they write anything, so a refusal leaves no
+ * trace in the batch's transaction.
  */
 #include "engine_priv.h"
 
@@ -344,6 +344,13 @@ int gj_cmd_fire(struct gj_engine *eng, const Guanjia__Request *req,
 	rc = check_fields(wf, fe->fields, fe->n_fields, fe->note, ref);
 	if (rc)
 		goto out;
+	if (tk->n_clocks != wf->n_clocks) {
+		rc = gj_refuse(ref, GUANJIA__ERROR_CODE__INTERNAL,
+			       "ticket %llu has %zu clocks but its workflow %s@%u declares %zu",
+			       (unsigned long long)tk->id, tk->n_clocks, wf->id, wf->version,
+			       wf->n_clocks);
+		goto out;
+	}
 	if (tk->history_len >= GJ_MAX_HISTORY) {
 		rc = gj_refuse(ref, GUANJIA__ERROR_CODE__TOO_LARGE,
 			       "ticket %llu has %d history entries, the most it may have",

@@ -1,10 +1,11 @@
 /*
  * engine.c - batches, request dispatch, idempotent retries and the journal.
  *
- * Every state-changing command runs in a nested transaction of the batch's
- * write transaction: a refusal aborts just that child, so a half-applied
- * command can never reach the disk, and one bad command cannot spoil the
- * batch around it.
+ * Commands check everything before they write, so a refusal leaves no trace
+ * in the batch's write transaction.  A storage error (a full map) spoils the
+ * whole transaction: the engine then refuses to commit, and the server
+ * grows the map and runs the same requests again in a fresh batch
+ * (gj_engine_batch_abort), so nothing half-done ever reaches the disk.
  */
 #include "engine_priv.h"
 
@@ -171,6 +172,8 @@ int gj_engine_batch_begin(struct gj_engine *eng)
 	eng->cur = &eng->txn;
 	eng->in_batch = true;
 	eng->map_full = false;
+	eng->failed = 0;
+	eng->batch_now = eng->now;
 	return 0;
 }
 
@@ -389,19 +392,13 @@ static bool remember_refusal(int code)
 	return code != GUANJIA__ERROR_CODE__STORAGE_FULL && code != GUANJIA__ERROR_CODE__INTERNAL;
 }
 
-/* Undo what a failed child transaction had queued for publication. */
-static void rollback_outbox(struct gj_engine *eng, size_t outbox_mark, uint64_t seq_mark)
-{
-	for (size_t i = outbox_mark; i < eng->n_outbox; i++)
-		free(eng->outbox[i].msg);
-	eng->n_outbox = outbox_mark;
-	eng->last_seq = seq_mark;
-}
-
-/* Turn a storage error into a refusal that says nothing was saved. */
+/* A storage error spoils the batch's transaction: remember it, and answer
+ * with a refusal that says nothing was saved. */
 static void storage_refusal(struct gj_engine *eng, struct gj_refusal *ref, int rc,
 			    const char *what)
 {
+	if (!eng->failed)
+		eng->failed = rc;
 	if (rc == -ENOSPC) {
 		eng->map_full = true;
 		gj_refuse(ref, GUANJIA__ERROR_CODE__STORAGE_FULL,
@@ -413,37 +410,22 @@ static void storage_refusal(struct gj_engine *eng, struct gj_refusal *ref, int r
 	}
 }
 
-/* Remember a reply under its request id, in a transaction of its own so
- * that a full map cannot spoil the batch. */
-static int remember(struct gj_engine *eng, struct gj_txn *child, const char *id,
-		    const uint8_t *buf, size_t len)
-{
-	int rc = gj_store_request_put(child, id, eng->now, buf, len);
-
-	if (rc == 0)
-		rc = gj_txn_commit(child);
-	else
-		gj_txn_abort(child);
-	if (rc == -ENOSPC)
-		eng->map_full = true;
-	return rc;
-}
-
 static int submit_request(struct gj_engine *eng, Guanjia__Request *req, void *tag)
 {
 	Guanjia__Reply reply = GUANJIA__REPLY__INIT;
 	struct gj_refusal ref = { 0, NULL };
 	bool mutating = is_mutating(req->command_case);
-	struct gj_txn child = { NULL, NULL };
 	uint8_t *buf = NULL;
 	size_t len = 0;
 	int rc = 0;
 	bool envelope_ok = false, stored = false;
-	size_t outbox_mark = eng->n_outbox;
-	uint64_t seq_mark = eng->last_seq;
-	int64_t now_mark = eng->now;
 
 	reply.request_id = req->request_id;
+	if (eng->failed) {
+		/* The transaction is spoilt; the batch will be run again. */
+		storage_refusal(eng, &ref, eng->failed, cmd_name(req->command_case));
+		goto refused;
+	}
 	if (check_envelope(req, mutating, &ref))
 		goto refused;
 	envelope_ok = true;
@@ -474,12 +456,6 @@ static int submit_request(struct gj_engine *eng, Guanjia__Request *req, void *ta
 			storage_refusal(eng, &ref, rc, cmd_name(req->command_case));
 			goto refused;
 		}
-		rc = gj_txn_begin_nested(&eng->txn, &child);
-		if (rc) {
-			storage_refusal(eng, &ref, rc, cmd_name(req->command_case));
-			goto refused;
-		}
-		eng->cur = &child;
 	}
 
 	switch (req->command_case) {
@@ -513,28 +489,23 @@ static int submit_request(struct gj_engine *eng, Guanjia__Request *req, void *ta
 		reply.outcome = GUANJIA__OUTCOME__APPLIED;
 		reply.now = eng->now;
 		rc = pack_reply(&reply, &buf, &len);
-	}
-	if (mutating) {
-		eng->cur = &eng->txn;
 		/* The change and its request id commit together or not at all. */
-		if (rc == 0)
-			rc = gj_store_request_put(&child, req->request_id, eng->now, buf, len);
-		if (rc == 0) {
-			rc = gj_txn_commit(&child);
+		if (rc == 0 && mutating) {
+			rc = gj_store_request_put(eng->cur, req->request_id, eng->now, buf, len);
 			stored = rc == 0;
-		} else {
-			gj_txn_abort(&child);
 		}
 		if (rc) {
 			free(buf);
 			buf = NULL;
-			rollback_outbox(eng, outbox_mark, seq_mark);
-			eng->now = now_mark;
-			if (!ref.message)
-				storage_refusal(eng, &ref, rc, cmd_name(req->command_case));
+			stored = false;
 		}
-	} else if (rc && !ref.message) {
-		gj_refuse(&ref, GUANJIA__ERROR_CODE__INTERNAL, "error while reading: %s", strerror(-rc));
+	}
+	if (rc && !ref.message) {
+		if (mutating)
+			storage_refusal(eng, &ref, rc, cmd_name(req->command_case));
+		else
+			gj_refuse(&ref, GUANJIA__ERROR_CODE__INTERNAL, "error while reading: %s",
+				  strerror(-rc));
 	}
 	if (!ref.message) {
 		gj_query_reply_finish(&reply);
@@ -553,9 +524,18 @@ refused:
 		return rc;
 	/* Refusals of the envelope are about the message, not the state, and
 	 * transient ones are worth a retry: only the others are remembered. */
-	if (mutating && envelope_ok && remember_refusal(ref.code) &&
-	    gj_txn_begin_nested(&eng->txn, &child) == 0)
-		stored = remember(eng, &child, req->request_id, buf, len) == 0;
+	if (mutating && envelope_ok && !eng->failed && remember_refusal(ref.code)) {
+		rc = gj_store_request_put(eng->cur, req->request_id, eng->now, buf, len);
+		if (rc) {
+			/* The transaction is spoilt: this refusal stands, the
+			 * batch will be run again. */
+			struct gj_refusal r2 = { 0, NULL };
+			storage_refusal(eng, &r2, rc, cmd_name(req->command_case));
+			free(r2.message);
+		} else {
+			stored = true;
+		}
+	}
 	return push_reply(eng, tag, buf, len, stored, req->request_id);
 }
 
@@ -617,29 +597,36 @@ int gj_engine_run_due(struct gj_engine *eng, size_t max, bool *ret_more)
 				*ret_more = true;
 			return 0;
 		}
-		/* Each deadline in a transaction of its own: one that cannot be
-		 * written (a full map) stays due for the next turn and spoils
-		 * nothing else of the batch. */
-		struct gj_txn child;
-		size_t outbox_mark = eng->n_outbox;
-		uint64_t seq_mark = eng->last_seq;
-		rc = gj_txn_begin_nested(&eng->txn, &child);
-		if (rc)
-			return rc;
-		eng->cur = &child;
 		rc = gj_clocks_fire(eng, &d);
-		eng->cur = &eng->txn;
-		if (rc == 0)
-			rc = gj_txn_commit(&child);
-		else
-			gj_txn_abort(&child);
 		if (rc) {
-			rollback_outbox(eng, outbox_mark, seq_mark);
+			if (!eng->failed)
+				eng->failed = rc;
 			if (rc == -ENOSPC)
 				eng->map_full = true;
 			return rc;
 		}
 		n++;
+	}
+}
+
+int gj_engine_batch_failed(const struct gj_engine *eng)
+{
+	return eng->failed;
+}
+
+void gj_engine_batch_abort(struct gj_engine *eng)
+{
+	struct gj_txn t;
+
+	if (eng->in_batch)
+		gj_txn_abort(&eng->txn);
+	eng->in_batch = false;
+	eng->cur = NULL;
+	gj_engine_batch_clear(eng);
+	eng->now = eng->batch_now;
+	if (gj_txn_begin(eng->store, false, &t) == 0) {
+		gj_store_journal_last(&t, &eng->last_seq);
+		gj_txn_abort(&t);
 	}
 }
 
@@ -655,8 +642,10 @@ int gj_engine_batch_commit(struct gj_engine *eng)
 
 	if (!eng->in_batch)
 		return -EINVAL;
-	rc = gj_store_request_expire(eng->cur, eng->now - eng->cfg.request_retention_ms,
-				     REQUEST_EXPIRE_PER_BATCH, &expired);
+	rc = eng->failed;
+	if (rc == 0)
+		rc = gj_store_request_expire(eng->cur, eng->now - eng->cfg.request_retention_ms,
+					     REQUEST_EXPIRE_PER_BATCH, &expired);
 	if (rc == 0)
 		rc = gj_txn_commit(&eng->txn);
 	else

@@ -86,5 +86,12 @@ int64_t gj_engine_next_due(struct gj_engine *eng);
 int gj_engine_refusal(int code, const char *message, const char *request_id,
 		      uint8_t **ret_buf, size_t *ret_len);
 
+/** A storage error spoilt this batch (0: none); it will not commit. */
+int gj_engine_batch_failed(const struct gj_engine *eng);
+
+/** Throw the batch away (transaction, replies, records, clock moves) so
+ * that the same requests can be submitted again in a fresh batch. */
+void gj_engine_batch_abort(struct gj_engine *eng);
+
 /** Did a write of the last batch find the map full?  Grow it before the next. */
 bool gj_engine_map_full(const struct gj_engine *eng);

@@ -23,9 +23,11 @@ struct gj_engine {
 	const struct gj_workflows *wfs;
 	struct gj_engine_config cfg;
 	struct gj_txn txn;      /**< the batch transaction */
-	struct gj_txn *cur;     /**< where commands write: batch or nested */
+	struct gj_txn *cur;     /**< where commands write: the batch's transaction */
 	bool in_batch;
 	bool map_full;          /**< a write of this batch found the map full */
+	int failed;             /**< a storage error spoilt the batch's transaction */
+	int64_t batch_now;      /**< the clock when the batch began */
 	uint64_t last_seq;      /**< newest journal sequence number */
 	int64_t now;
 	int64_t started_at;

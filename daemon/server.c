@@ -60,6 +60,17 @@ static void arm_timer(struct gj_server *srv)
 	evtimer_add(srv->timer_ev, &tv);
 }
 
+static void grow_map(struct gj_server *srv)
+{
+	int g = gj_store_grow(srv->store);
+
+	if (g)
+		gj_log(GJ_LOG_ERROR, "the database is full and cannot grow: %s", strerror(-g));
+	else
+		gj_log(GJ_LOG_WARN, "the database was full; map grown to %zu MiB",
+		       gj_store_map_size(srv->store) >> 20);
+}
+
 /* One turn.  Returns true when work was left for another turn. */
 static bool turn(struct gj_server *srv)
 {
@@ -80,30 +91,43 @@ static bool turn(struct gj_server *srv)
 		n++;
 	}
 
-	rc = gj_engine_batch_begin(srv->eng);
-	if (rc) {
-		gj_log(GJ_LOG_ERROR, "cannot begin a transaction: %s", strerror(-rc));
-		for (size_t i = 0; i < n; i++) {
-			uint8_t *buf;
-			size_t len;
-			if (gj_engine_refusal(16 /* INTERNAL */, "the daemon cannot open its database right now; nothing was saved, try again",
-					      NULL, &buf, &len) == 0) {
-				gj_bus_reply(srv->bus, &srv->msgs[i], buf, len);
-				free(buf);
+	for (int attempt = 0;; attempt++) {
+		rc = gj_engine_batch_begin(srv->eng);
+		if (rc) {
+			gj_log(GJ_LOG_ERROR, "cannot begin a transaction: %s", strerror(-rc));
+			for (size_t i = 0; i < n; i++) {
+				uint8_t *buf;
+				size_t len;
+				if (gj_engine_refusal(16 /* INTERNAL */, "the daemon cannot open its database right now; nothing was saved, try again",
+						      NULL, &buf, &len) == 0) {
+					gj_bus_reply(srv->bus, &srv->msgs[i], buf, len);
+					free(buf);
+				}
+				gj_bus_msg_free(&srv->msgs[i]);
 			}
-			gj_bus_msg_free(&srv->msgs[i]);
+			return false;
 		}
-		return false;
-	}
-	/* Deadlines first: whatever was due by now has fired before the
-	 * requests of this turn look at the tickets. */
-	rc = gj_engine_run_due(srv->eng, srv->cfg.due_max, &more_due);
-	if (rc && rc != -ENOSPC)
-		gj_log(GJ_LOG_ERROR, "firing deadlines failed: %s", strerror(-rc));
-	for (size_t i = 0; i < n; i++) {
-		rc = gj_engine_submit(srv->eng, srv->msgs[i].body, srv->msgs[i].len, &srv->msgs[i]);
+		/* Deadlines first: whatever was due by now has fired before the
+		 * requests of this turn look at the tickets. */
+		rc = gj_engine_run_due(srv->eng, srv->cfg.due_max, &more_due);
 		if (rc && rc != -ENOSPC)
-			gj_log(GJ_LOG_ERROR, "applying a request failed: %s", strerror(-rc));
+			gj_log(GJ_LOG_ERROR, "firing deadlines failed: %s", strerror(-rc));
+		for (size_t i = 0; i < n; i++) {
+			rc = gj_engine_submit(srv->eng, srv->msgs[i].body, srv->msgs[i].len, &srv->msgs[i]);
+			if (rc && rc != -ENOSPC)
+				gj_log(GJ_LOG_ERROR, "applying a request failed: %s", strerror(-rc));
+		}
+		rc = gj_engine_batch_failed(srv->eng);
+		if (!rc || attempt > 0)
+			break;
+		/* A storage error spoilt the transaction: throw it away, grow
+		 * the map if it was full, and run the same requests again. */
+		bool full = gj_engine_map_full(srv->eng);
+		gj_engine_batch_abort(srv->eng);
+		if (full)
+			grow_map(srv);
+		gj_log(GJ_LOG_WARN, "batch of %zu requests failed (%s); running it again", n,
+		       strerror(-rc));
 	}
 	rc = gj_engine_batch_commit(srv->eng);
 	if (rc)
@@ -131,14 +155,8 @@ static bool turn(struct gj_server *srv)
 	srv->batches++;
 	srv->requests += n;
 
-	if (rc == -ENOSPC || rc == -EAGAIN || gj_engine_map_full(srv->eng)) {
-		int g = gj_store_grow(srv->store);
-		if (g)
-			gj_log(GJ_LOG_ERROR, "the database is full and cannot grow: %s", strerror(-g));
-		else
-			gj_log(GJ_LOG_WARN, "the database was full; map grown to %zu MiB",
-			       gj_store_map_size(srv->store) >> 20);
-	}
+	if (rc == -ENOSPC || rc == -EAGAIN || gj_engine_map_full(srv->eng))
+		grow_map(srv);
 	arm_timer(srv);
 	return n == srv->cfg.batch_max || more_due;
 }
