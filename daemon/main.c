@@ -175,6 +175,11 @@ int main(int argc, char **argv)
 		fprintf(stderr, "guanjiad: configuration error: %s\n", err ? err : strerror(-rc));
 		goto out;
 	}
+	if (gj_workflows_count(wfs) == 0) {
+		fprintf(stderr, "guanjiad: configuration error: %s holds no workflow (*.yaml); nothing to serve\n",
+			wf_dir ? wf_dir : "the embedded configuration");
+		goto out;
+	}
 	if (check_only) {
 		printf("configuration OK: %zu workflows from %s\n", gj_workflows_count(wfs),
 		       wf_dir ? wf_dir : "the embedded default");
