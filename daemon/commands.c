@@ -270,7 +270,7 @@ int gj_cmd_open(struct gj_engine *eng, const Guanjia__Request *req,
 		if (rc)
 			goto out;
 	}
-	rc = gj_pb_set_str(&tk->title, wf->title);
+	rc = gj_ticket_decorate(tk, wf);
 	if (rc)
 		goto out;
 	reply->result_case = GUANJIA__REPLY__RESULT_TICKET;
@@ -396,7 +396,7 @@ int gj_cmd_fire(struct gj_engine *eng, const Guanjia__Request *req,
 		if (rc)
 			goto out;
 	}
-	if (gj_pb_set_str(&tk->title, wf->title)) {
+	if (gj_ticket_decorate(tk, wf)) {
 		rc = -ENOMEM;
 		goto out;
 	}

@@ -17,6 +17,38 @@
 #define REPLAY_DEFAULT 1000
 #define REPLAY_MAX 10000
 
+static int strv_dup(const struct gj_strv *sv, char ***ret, size_t *ret_n)
+{
+	char **v = calloc(sv->n ? sv->n : 1, sizeof(char *));
+
+	if (!v)
+		return -ENOMEM;
+	*ret = v;
+	*ret_n = 0;
+	for (size_t i = 0; i < sv->n; i++) {
+		v[i] = strdup(sv->v[i]);
+		if (!v[i])
+			return -ENOMEM;
+		(*ret_n)++;
+	}
+	return 0;
+}
+
+int gj_ticket_decorate(Guanjia__Ticket *tk, const struct gj_workflow *wf)
+{
+	if (gj_pb_set_str(&tk->title, wf->title))
+		return -ENOMEM;
+	for (size_t i = 0; i < tk->n_clocks && i < wf->n_clocks; i++) {
+		Guanjia__Clock *c = tk->clocks[i];
+		if (c->n_notify_warn || c->n_notify_breach)
+			continue;
+		if (strv_dup(&wf->clocks[i].notify_warn, &c->notify_warn, &c->n_notify_warn) ||
+		    strv_dup(&wf->clocks[i].notify_breach, &c->notify_breach, &c->n_notify_breach))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
 int gj_query_get(struct gj_engine *eng, const Guanjia__Request *req,
 		 Guanjia__Reply *reply, struct gj_refusal *ref)
 {
@@ -30,7 +62,7 @@ int gj_query_get(struct gj_engine *eng, const Guanjia__Request *req,
 	if (rc)
 		return rc;
 	wf = gj_workflows_find(eng->wfs, tk->workflow, tk->workflow_version);
-	if (wf && gj_pb_set_str(&tk->title, wf->title)) {
+	if (wf && gj_ticket_decorate(tk, wf)) {
 		protobuf_c_message_free_unpacked(&tk->base, NULL);
 		return -ENOMEM;
 	}

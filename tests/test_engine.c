@@ -265,6 +265,9 @@ START_TEST(open_starts_clock_and_journals)
 	ck_assert_int_eq(r->ticket->clocks[0]->deadline, T0 + 10 * MIN);
 	ck_assert_int_eq(r->ticket->clocks[0]->warn_at, T0 + 8 * MIN);
 	ck_assert_int_eq(r->ticket->clocks[1]->state, GUANJIA__CLOCK_STATE__CLOCK_IDLE);
+	ck_assert_uint_eq(r->ticket->clocks[0]->n_notify_breach, 1);
+	ck_assert_str_eq(r->ticket->clocks[0]->notify_breach[0], "cs_lead");
+	ck_assert_str_eq(r->ticket->title, "Test repair");
 	done(r);
 	ck_assert_uint_eq(n_recs, 2);
 	ck_assert_str_eq(recs[0]->topic, "transition.main.repair.reported");
