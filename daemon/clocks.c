@@ -238,6 +238,13 @@ static int raise_alert(struct gj_engine *eng, const Guanjia__Ticket *tk,
 	return rc;
 }
 
+/* When the raise was due: a deadline already past when its clock started
+ * (a reply_by in the past) is due at the start, not late because of us. */
+static int64_t due_at(const Guanjia__Clock *c, const struct gj_due *d)
+{
+	return d->at > c->started_at ? d->at : c->started_at;
+}
+
 int gj_clocks_fire(struct gj_engine *eng, const struct gj_due *d)
 {
 	Guanjia__Ticket *tk = NULL;
@@ -250,8 +257,8 @@ int gj_clocks_fire(struct gj_engine *eng, const struct gj_due *d)
 	if (rc)
 		return rc;
 	rc = gj_store_ticket_get(eng->cur, d->ticket, &tk);
-	if (rc == -ENOENT)
-		return 0;
+	if (rc == -ENOENT || rc == -EILSEQ)
+		return 0; /* no ticket (or an unreadable one): the entry is gone, go on */
 	if (rc)
 		return rc;
 	wf = gj_workflows_find(eng->wfs, tk->workflow, tk->workflow_version);
@@ -267,7 +274,7 @@ int gj_clocks_fire(struct gj_engine *eng, const struct gj_due *d)
 		rc = journal_clock(eng, tk, c, GUANJIA__CLOCK_EVENT_KIND__WARNED, eng->now - c->deadline);
 		if (!rc)
 			rc = raise_alert(eng, tk, c, &wf->clocks[d->clock],
-					 GUANJIA__ALERT_LEVEL__WARNING, d->at);
+					 GUANJIA__ALERT_LEVEL__WARNING, due_at(c, d));
 	} else {
 		if (c->breached || c->deadline != d->at)
 			goto done;
@@ -276,7 +283,7 @@ int gj_clocks_fire(struct gj_engine *eng, const struct gj_due *d)
 		rc = journal_clock(eng, tk, c, GUANJIA__CLOCK_EVENT_KIND__BREACHED, eng->now - c->deadline);
 		if (!rc)
 			rc = raise_alert(eng, tk, c, &wf->clocks[d->clock],
-					 GUANJIA__ALERT_LEVEL__BREACH, d->at);
+					 GUANJIA__ALERT_LEVEL__BREACH, due_at(c, d));
 	}
 	if (rc)
 		goto done;

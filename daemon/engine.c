@@ -656,6 +656,9 @@ int gj_engine_batch_commit(struct gj_engine *eng)
 		return 0;
 	if (rc == -ENOSPC)
 		eng->map_full = true;
+	/* Nothing was saved, a manual clock's move included: a retried
+	 * advance must not move it twice. */
+	eng->now = eng->batch_now;
 
 	/* Nothing of this batch is on disk: say so to everyone who changed
 	 * something, and publish nothing. */

@@ -77,18 +77,22 @@ int gj_query_get(struct gj_engine *eng, const Guanjia__Request *req,
 		tk->history = h;
 		tk->n_history = n;
 		/* Keep the reply within what any peer accepts: drop the oldest
-		 * entries if it would not fit (history_len still tells all). */
-		size_t skip = 0;
-		while (guanjia__ticket__get_packed_size(tk) > GJ_MAX_REPLY && skip < n) {
+		 * entries if it would not fit (history_len still tells all).
+		 * Each entry's size is computed once. */
+		size_t skip = 0, total;
+		tk->n_history = 0;
+		total = guanjia__ticket__get_packed_size(tk);
+		for (size_t i = 0; i < n; i++)
+			total += guanjia__history_entry__get_packed_size(h[i]) + 6;
+		while (total > GJ_MAX_REPLY && skip < n) {
+			total -= guanjia__history_entry__get_packed_size(h[skip]) + 6;
 			protobuf_c_message_free_unpacked(&h[skip]->base, NULL);
 			skip++;
-			tk->history = h + skip;
-			tk->n_history = n - skip;
 		}
-		if (skip) {
+		if (skip)
 			memmove(h, h + skip, (n - skip) * sizeof(*h));
-			tk->history = h;
-		}
+		tk->history = h;
+		tk->n_history = n - skip;
 	}
 	reply->result_case = GUANJIA__REPLY__RESULT_TICKET;
 	reply->ticket = tk;

@@ -315,6 +315,8 @@ int gj_store_ticket_scan(struct gj_txn *t, uint64_t after_id,
 	MDB_val k = { 8, kb }, v;
 	int rc, r = 0;
 
+	if (after_id == UINT64_MAX)
+		return 0;
 	be64(kb, after_id + 1);
 	rc = mdb_cursor_open(t->txn, t->store->tickets, &cur);
 	if (rc)

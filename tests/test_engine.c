@@ -482,6 +482,27 @@ START_TEST(advance_needs_manual_clock)
 }
 END_TEST
 
+START_TEST(list_past_the_last_id_is_empty)
+{
+	Guanjia__Request req = GUANJIA__REQUEST__INIT;
+	Guanjia__ListTickets lt = GUANJIA__LIST_TICKETS__INIT;
+	Guanjia__Reply *r;
+
+	done(open_ticket("a", "butler"));
+	lt.after_id = UINT64_MAX;
+	req.command_case = GUANJIA__REQUEST__COMMAND_LIST;
+	req.list = &lt;
+	r = run(&req, "t", "");
+	ck_assert_int_eq(r->outcome, GUANJIA__OUTCOME__APPLIED);
+	ck_assert_uint_eq(r->tickets->n_tickets, 0);
+	done(r);
+	lt.after_id = 0;
+	r = run(&req, "t", "");
+	ck_assert_uint_eq(r->tickets->n_tickets, 1);
+	done(r);
+}
+END_TEST
+
 START_TEST(replay_filters_by_prefix)
 {
 	Guanjia__Request req = GUANJIA__REQUEST__INIT;
@@ -602,6 +623,7 @@ int main(void)
 	tcase_add_test(tc, final_state_closes_ticket_and_refuses_more);
 	tcase_add_test(tc, deadlines_survive_reopening_the_store);
 	tcase_add_test(tc, advance_needs_manual_clock);
+	tcase_add_test(tc, list_past_the_last_id_is_empty);
 	tcase_add_test(tc, replay_filters_by_prefix);
 	tcase_add_test(tc, full_map_refuses_the_batch_whole_and_answers_everyone);
 	suite_add_tcase(s, tc);
