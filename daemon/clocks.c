@@ -301,6 +301,7 @@ int gj_clocks_fire(struct gj_engine *eng, const struct gj_due *d)
 		e.note = note;
 		rc = gj_engine_history(eng, tk, &e);
 	}
+	tk->updated_at = eng->now;
 	if (!rc)
 		rc = gj_store_ticket_put(eng->cur, tk);
 done:

@@ -172,7 +172,9 @@ void gj_duration_format(int64_t ms, char *buf, size_t len)
 	uint64_t s = a / 1000, d = s / 86400, h = (s / 3600) % 24, m = (s / 60) % 60, sec = s % 60;
 	const char *sign = neg ? "-" : "";
 
-	if (a < 1000)
+	if (a == 0)
+		snprintf(buf, len, "0s");
+	else if (a < 1000)
 		snprintf(buf, len, "%s%llums", sign, (unsigned long long)a);
 	else if (d)
 		snprintf(buf, len, "%s%llud%02lluh%02llum", sign, (unsigned long long)d,
