@@ -17,6 +17,7 @@
 #include "bus.h"
 #include "engine.h"
 #include "log.h"
+#include "pin.h"
 #include "server.h"
 #include "store.h"
 #include "wire.h"
@@ -216,6 +217,11 @@ int main(int argc, char **argv)
 	if (rc) {
 		fprintf(stderr, "guanjiad: cannot open the database in %s: %s\n", data,
 			rc == -EPROTO ? "it was written by another version of guanjiad" : strerror(-rc));
+		goto out;
+	}
+	rc = gj_pin_workflows(store, wfs, &err);
+	if (rc) {
+		fprintf(stderr, "guanjiad: configuration error: %s\n", err ? err : strerror(-rc));
 		goto out;
 	}
 	ecfg.command_url = cmd_url;

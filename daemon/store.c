@@ -628,3 +628,29 @@ int gj_store_meta_put_u64(struct gj_txn *t, const char *name, uint64_t val)
 	be64(b, val);
 	return gj_store_meta_put(t, name, b, 8);
 }
+
+int gj_store_meta_scan(struct gj_txn *t, const char *prefix,
+		       int (*fn)(const char *name, size_t name_len, const void *v, size_t len, void *ctx),
+		       void *ctx)
+{
+	size_t plen = strlen(prefix);
+	MDB_cursor *cur;
+	MDB_val k = { plen, (void *)prefix }, v;
+	int rc, r = 0;
+
+	rc = mdb_cursor_open(t->txn, t->store->meta, &cur);
+	if (rc)
+		return gj_lmdb_error(rc);
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0;
+	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		if (k.mv_size < plen || memcmp(k.mv_data, prefix, plen) != 0)
+			break;
+		r = fn(k.mv_data, k.mv_size, v.mv_data, v.mv_size, ctx);
+		if (r)
+			break;
+	}
+	mdb_cursor_close(cur);
+	if (r)
+		return r < 0 ? r : 0;
+	return rc == MDB_NOTFOUND || rc == 0 ? 0 : gj_lmdb_error(rc);
+}

@@ -112,3 +112,8 @@ int gj_store_meta_get_u64(struct gj_txn *t, const char *name, uint64_t *ret);
 int gj_store_meta_put_u64(struct gj_txn *t, const char *name, uint64_t v);
 int gj_store_meta_get(struct gj_txn *t, const char *name, void **ret, size_t *ret_len);
 int gj_store_meta_put(struct gj_txn *t, const char *name, const void *v, size_t len);
+/** Calls fn for each meta entry whose name starts with prefix, until fn
+ * returns non-zero (negative values are returned). */
+int gj_store_meta_scan(struct gj_txn *t, const char *prefix,
+		       int (*fn)(const char *name, size_t name_len, const void *v, size_t len, void *ctx),
+		       void *ctx);

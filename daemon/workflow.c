@@ -1101,6 +1101,17 @@ int gj_workflow_load_buffer(const char *name, const char *text, size_t len,
 		return -ENOMEM;
 	}
 	r = dup_str(&l, l.name, &wf->source_name);
+	if (r >= 0) {
+		wf->source_text = malloc(len + 1);
+		if (!wf->source_text) {
+			r = -ENOMEM;
+			l.oom = true;
+		} else {
+			memcpy(wf->source_text, text, len);
+			wf->source_text[len] = 0;
+			wf->source_len = len;
+		}
+	}
 	if (r >= 0)
 		r = parse_workflow(&l, wf, root);
 	gj_ynode_destroy(root);
@@ -1222,6 +1233,7 @@ void gj_workflow_destroy(struct gj_workflow *wf)
 {
 	if (!wf)
 		return;
+	free(wf->source_text);
 	free(wf->id);
 	free(wf->rule);
 	free(wf->title);
@@ -1371,10 +1383,13 @@ const struct gj_workflow *gj_workflows_find(const struct gj_workflows *set,
 		/* The newest is the last entry before (id, version 0) of the
 		 * next id, i.e. just before the first entry past (id, max). */
 		i = lower_bound(set, id, UINT32_MAX);
-		if (i < set->n && strcmp(set->v[i]->id, id) == 0)
+		if (i < set->n && strcmp(set->v[i]->id, id) == 0 && !set->v[i]->retired)
 			return set->v[i];
-		if (i > 0 && strcmp(set->v[i - 1]->id, id) == 0)
-			return set->v[i - 1];
+		while (i > 0 && strcmp(set->v[i - 1]->id, id) == 0) {
+			if (!set->v[i - 1]->retired)
+				return set->v[i - 1];
+			i--;
+		}
 		return NULL;
 	}
 	i = lower_bound(set, id, version);

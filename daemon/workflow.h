@@ -83,6 +83,10 @@ struct gj_workflow {
 	struct gj_wf_clock *clocks; /**< at most 32 */
 	size_t n_clocks;
 	char *source_name;          /**< file name it came from */
+	char *source_text;          /**< the YAML it was loaded from (kept to pin versions) */
+	size_t source_len;
+	bool retired;               /**< kept only for tickets opened under it: not
+	                                 used for new tickets (see pin.c) */
 	int line;                   /**< line of its `id:` (for messages) */
 };
 
@@ -147,7 +151,8 @@ int gj_workflows_load_dir(struct gj_workflows *set, const char *dir,
 /** Load the workflows compiled into the binary (etc/workflows/). */
 int gj_workflows_load_embedded(struct gj_workflows *set, char **ret_error);
 
-/** A workflow by id and version; version 0 means the newest. NULL if none. */
+/** A workflow by id and version; version 0 means the newest one that is not
+ * retired. NULL if none. */
 const struct gj_workflow *gj_workflows_find(const struct gj_workflows *set,
 					    const char *id, uint32_t version);
 

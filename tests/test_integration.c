@@ -698,6 +698,84 @@ START_TEST(mutated_requests_never_stop_the_daemon)
 }
 END_TEST
 
+static void write_workflow(const char *dir, unsigned version, const char *target)
+{
+	char path[128];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/pinned.yaml", dir);
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fprintf(f,
+		"id: pinned\nversion: %u\nrule: R17\ntitle: Pinned repair\ninitial: reported\n"
+		"states:\n  - id: reported\n  - id: dispatched\n  - id: done\n    final: true\n"
+		"events:\n  - id: dispatch\n    from: [reported]\n    to: dispatched\n    roles: [butler]\n"
+		"  - id: finish\n    from: [dispatched]\n    to: done\n    roles: [butler]\n"
+		"clocks:\n  - id: dispatch\n    start: {states: [reported]}\n    stop: {states: [dispatched]}\n"
+		"    target: %s\n    notify: {breach: [cs_lead]}\n",
+		version, target);
+	fclose(f);
+}
+
+static uint64_t open_pinned(uint32_t want_version, int64_t want_deadline)
+{
+	Guanjia__Reply *r = NULL;
+	uint64_t id;
+
+	call_ok(gj_client_open(cl, "pinned", NULL, NULL, 0, NULL, &r), r);
+	ck_assert_uint_eq(r->ticket->workflow_version, want_version);
+	ck_assert_int_eq(r->ticket->clocks[0]->deadline, want_deadline);
+	id = r->ticket->id;
+	gj_reply_free(r);
+	return id;
+}
+
+START_TEST(tickets_keep_the_workflow_version_they_were_opened_under)
+{
+	char wdir[] = "/tmp/gj-wf-XXXXXX", cmd[64];
+	const char *args[] = { "--manual-clock", T0_TEXT, "--workflows", wdir, NULL };
+	Guanjia__Reply *r = NULL;
+	int64_t at = 0;
+	uint64_t a, b;
+
+	ck_assert_ptr_nonnull(mkdtemp(wdir));
+	stop_client();
+	ck_assert_int_eq(gj_daemon_stop(&d), 0);
+	write_workflow(wdir, 1, "10m");
+	ck_assert_int_eq(gj_daemon_start(&d, args), 0);
+	ck_assert_int_eq(gj_client_connect(d.cmd_url, &cl), 0);
+	gj_client_set_actor(cl, "li.ming", "butler", "test");
+	a = open_pinned(1, T0 + 10 * MIN);
+	stop_client();
+	ck_assert_int_eq(gj_daemon_stop(&d), 0);
+
+	/* Version 2 gives 30 minutes: new tickets get it, ticket a keeps 10. */
+	write_workflow(wdir, 2, "30m");
+	ck_assert_int_eq(gj_daemon_start(&d, args), 0);
+	ck_assert_int_eq(gj_client_connect(d.cmd_url, &cl), 0);
+	gj_client_set_actor(cl, "li.ming", "butler", "test");
+	b = open_pinned(2, T0 + 30 * MIN);
+	advance(10 * MIN);
+	ck_assert_uint_eq(count_alerts(a, GUANJIA__ALERT_LEVEL__BREACH, "dispatch", &at), 1);
+	ck_assert_int_eq(at, T0 + 10 * MIN);
+	ck_assert_uint_eq(count_alerts(b, GUANJIA__ALERT_LEVEL__BREACH, "dispatch", NULL), 0);
+	call_ok(gj_client_fire(cl, a, "dispatch", NULL, 0, NULL, &r), r);
+	ck_assert_uint_eq(r->ticket->workflow_version, 1);
+	gj_reply_free(r);
+	stop_client();
+	ck_assert_int_eq(gj_daemon_stop(&d), 0);
+
+	/* Changing version 2 without a new number is refused at start. */
+	write_workflow(wdir, 2, "40m");
+	ck_assert_int_eq(gj_daemon_start(&d, args), -1);
+	write_workflow(wdir, 2, "30m");
+	ck_assert_int_eq(gj_daemon_start(&d, args), 0);
+	ck_assert_int_eq(gj_client_connect(d.cmd_url, &cl), 0);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", wdir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
 START_TEST(second_daemon_on_same_data_is_refused)
 {
 	struct gj_daemon other = d;
@@ -728,6 +806,7 @@ int main(void)
 	tcase_add_test(tc, r28b_chain_alerts_each_link_at_its_deadline);
 	tcase_add_test(tc, r28b_handled_in_time_raises_nothing_and_needs_a_report);
 	tcase_add_test(tc, mutated_requests_never_stop_the_daemon);
+	tcase_add_test(tc, tickets_keep_the_workflow_version_they_were_opened_under);
 	tcase_add_test(tc, second_daemon_on_same_data_is_refused);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
