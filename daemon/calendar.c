@@ -847,3 +847,24 @@ int gj_calendar_day_close_ms(const struct gj_calendar *cal, struct gj_date date,
 	*ret_ms = close_min * 60 * 1000;
 	return 0;
 }
+
+struct gj_embedded_file {
+	const char *name;
+	const char *text;
+	size_t len;
+};
+extern const struct gj_embedded_file gj_embedded_calendars[];
+
+int gj_calendar_load_embedded(const char *id, struct gj_calendar **ret, char **ret_error)
+{
+	char want[128], name[160];
+
+	snprintf(want, sizeof(want), "%s.yaml", id);
+	for (const struct gj_embedded_file *f = gj_embedded_calendars; f->name; f++) {
+		if (strcmp(f->name, want) != 0)
+			continue;
+		snprintf(name, sizeof(name), "<embedded>/%s", f->name);
+		return gj_calendar_load_buffer(name, f->text, f->len, ret, ret_error);
+	}
+	return -ENOENT;
+}

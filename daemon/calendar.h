@@ -150,3 +150,9 @@ int gj_calendar_count_working_days(const struct gj_calendar *cal,
  */
 int gj_calendar_day_close_ms(const struct gj_calendar *cal, struct gj_date date,
 			     int64_t *ret_ms);
+
+/**
+ * Load a calendar compiled into the binary (etc/calendars/<id>.yaml).
+ * @return 0, -ENOENT when there is none by that id, or a load error.
+ */
+int gj_calendar_load_embedded(const char *id, struct gj_calendar **ret, char **ret_error);

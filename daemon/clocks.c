@@ -103,10 +103,13 @@ static int stop_clock(struct gj_engine *eng, Guanjia__Ticket *tk, size_t idx)
 }
 
 /* The deadline of a clock starting now; 0 when it cannot start (a deadline
- * field that is empty). */
+ * field that is empty, or working days without a calendar). */
 static int64_t deadline_of(struct gj_engine *eng, const Guanjia__Ticket *tk,
-			   const struct gj_wf_clock *def)
+			   const struct gj_wf_clock *def, bool *ret_provisional)
 {
+	const struct gj_calendar *cal = eng->cfg.calendar;
+
+	*ret_provisional = false;
 	if (def->deadline_field) {
 		const char *v = gj_ticket_field(tk, def->deadline_field);
 		int64_t t;
@@ -114,8 +117,22 @@ static int64_t deadline_of(struct gj_engine *eng, const Guanjia__Ticket *tk,
 			return 0;
 		return t;
 	}
-	/* The slot where working-day targets (issue 3) will be counted on the
-	 * estate's calendar. */
+	if (def->unit == GJ_TARGET_WORKING_DAYS) {
+		/* "Within N working days": counted from the day after today in
+		 * the calendar's zone; due at the close of the Nth working day. */
+		struct gj_date today, last;
+		int64_t local, days, close;
+		if (!cal)
+			return 0;
+		local = eng->now + (int64_t)gj_calendar_utc_offset_min(cal) * 60000;
+		days = local >= 0 ? local / 86400000 : -((-local + 86399999) / 86400000);
+		if (gj_date_from_days((int32_t)days, &today) ||
+		    gj_calendar_add_working_days(cal, today, def->target_count, &last,
+						 ret_provisional) ||
+		    gj_calendar_day_close_ms(cal, last, &close))
+			return 0;
+		return close;
+	}
 	return eng->now + def->target_ms;
 }
 
@@ -123,10 +140,12 @@ static int start_clock(struct gj_engine *eng, Guanjia__Ticket *tk, size_t idx,
 		       const struct gj_wf_clock *def)
 {
 	Guanjia__Clock *c = tk->clocks[idx];
-	int64_t deadline = deadline_of(eng, tk, def);
+	bool provisional;
+	int64_t deadline = deadline_of(eng, tk, def, &provisional);
 
 	if (!deadline)
 		return 0;
+	c->provisional = provisional;
 	c->state = GUANJIA__CLOCK_STATE__CLOCK_RUNNING;
 	c->started_at = eng->now;
 	c->deadline = deadline;

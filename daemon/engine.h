@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "calendar.h"
 #include "store.h"
 #include "workflow.h"
 
@@ -27,6 +28,7 @@ struct gj_engine_config {
 	const char *command_url;        /**< for Status */
 	const char *event_url;
 	const char *data_dir;
+	const struct gj_calendar *calendar; /**< counts working-day targets */
 };
 
 /** A reply ready to send, with the tag given to gj_engine_submit. */

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "bus.h"
+#include "calendar.h"
 #include "engine.h"
 #include "log.h"
 #include "pin.h"
@@ -41,6 +42,8 @@ static void usage(FILE *out)
 		"  --workflows DIR       load workflows from DIR instead of the embedded\n"
 		"                        default configuration (etc/workflows/)\n"
 		"  --estate ID           estate of tickets opened without one (default main)\n"
+		"  --calendar ID|FILE    working-day calendar: an embedded one (cn, the\n"
+		"                        Chinese national calendar, default) or a YAML file\n"
 		"  --manual-clock TIME   start the clock at TIME (ISO 8601, e.g.\n"
 		"                        2026-10-09T10:00:00+08:00); it then moves only on\n"
 		"                        'gj clock advance' (for tests and drills)\n"
@@ -100,6 +103,7 @@ int main(int argc, char **argv)
 		{ "publish", required_argument, NULL, 'p' },
 		{ "workflows", required_argument, NULL, 'w' },
 		{ "estate", required_argument, NULL, 'e' },
+		{ "calendar", required_argument, NULL, 'C' },
 		{ "manual-clock", required_argument, NULL, 'm' },
 		{ "batch", required_argument, NULL, 'b' },
 		{ "map-size", required_argument, NULL, 's' },
@@ -110,6 +114,8 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *data_opt = NULL, *listen = NULL, *publish = NULL, *wf_dir = NULL;
+	const char *cal_opt = "cn";
+	struct gj_calendar *cal = NULL;
 	struct gj_engine_config ecfg = { 0 };
 	struct gj_server_config scfg = { 0 };
 	struct gj_workflows *wfs = NULL;
@@ -130,6 +136,7 @@ int main(int argc, char **argv)
 		case 'p': publish = optarg; break;
 		case 'w': wf_dir = optarg; break;
 		case 'e': ecfg.default_estate = optarg; break;
+		case 'C': cal_opt = optarg; break;
 		case 'm':
 			if (gj_time_parse(optarg, &ecfg.manual_start_ms)) {
 				fprintf(stderr, "guanjiad: --manual-clock: '%s' is not a time; write e.g. 2026-10-09T10:00:00+08:00\n", optarg);
@@ -176,6 +183,16 @@ int main(int argc, char **argv)
 		fprintf(stderr, "guanjiad: configuration error: %s\n", err ? err : strerror(-rc));
 		goto out;
 	}
+	rc = strchr(cal_opt, '/') || strstr(cal_opt, ".yaml") ? gj_calendar_load_file(cal_opt, &cal, &err)
+							      : gj_calendar_load_embedded(cal_opt, &cal, &err);
+	if (rc) {
+		if (rc == -ENOENT && !err)
+			fprintf(stderr, "guanjiad: no calendar '%s' (embedded: cn; or give a .yaml file)\n", cal_opt);
+		else
+			fprintf(stderr, "guanjiad: calendar error: %s\n", err ? err : strerror(-rc));
+		goto out;
+	}
+	ecfg.calendar = cal;
 	if (gj_workflows_count(wfs) == 0) {
 		fprintf(stderr, "guanjiad: configuration error: %s holds no workflow (*.yaml); nothing to serve\n",
 			wf_dir ? wf_dir : "the embedded configuration");
@@ -263,6 +280,7 @@ out:
 	gj_engine_destroy(eng);
 	gj_store_close(store);
 	gj_workflows_destroy(wfs);
+	gj_calendar_destroy(cal);
 	free(err);
 	free(data);
 	free(cmd_url);

@@ -858,6 +858,28 @@ static int parse_when(struct loader *l, struct gj_wf_clock *c,
 	return r;
 }
 
+
+/* The rest of a working-day target: keep its text, check warn_before (a
+ * duration before the close of the last working day). */
+static int parse_target_tail(struct loader *l, struct gj_wf_clock *c, const char *s,
+			     const struct gj_ynode *warn, const char *what)
+{
+	const char *w;
+	int r = dup_str(l, s, &c->target_text);
+
+	if (r < 0 || !warn)
+		return r;
+	r = scalar(l, warn, "warn_before", what, &w);
+	if (r < 0)
+		return r;
+	if (working_target_kind(w) || gj_parse_duration(w, &c->warn_before_ms) < 0 ||
+	    c->warn_before_ms <= 0)
+		return fail(l, warn->line, what,
+			    "bad warn_before '%.64s' (expected a duration more than zero, such as 2h)",
+			    w);
+	return 0;
+}
+
 static int parse_target(struct loader *l, struct gj_wf_clock *c,
 			const struct gj_ynode *clock, const char *what)
 {
@@ -885,9 +907,18 @@ static int parse_target(struct loader *l, struct gj_wf_clock *c,
 		if (r < 0)
 			return r;
 		kind = working_target_kind(s);
+		if (kind && strcmp(kind, "working-day") == 0) {
+			long n = strtol(s, NULL, 10);
+			if (n < 1 || n > 10000)
+				return fail(l, target->line, what,
+					    "target '%s': between 1wd and 10000wd", s);
+			c->unit = GJ_TARGET_WORKING_DAYS;
+			c->target_count = (int32_t)n;
+			return parse_target_tail(l, c, s, warn, what);
+		}
 		if (kind)
 			return fail(l, target->line, what,
-				    "target '%s': %s targets need the calendar, which is not available yet",
+				    "target '%s': %s targets are not supported yet (use working days, e.g. 3wd)",
 				    s, kind);
 		if (gj_parse_duration(s, &c->target_ms) < 0)
 			return fail(l, target->line, what,

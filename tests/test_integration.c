@@ -776,6 +776,43 @@ START_TEST(tickets_keep_the_workflow_version_they_were_opened_under)
 }
 END_TEST
 
+/* R17 in working days: dispatched as moderate on Wednesday 2026-09-30 at
+ * 16:00, before the National Day week; 3 working days end at the close of
+ * Saturday 2026-10-10 (a make-up working day), 17:30. */
+START_TEST(r17_moderate_repair_counts_working_days_over_the_holiday)
+{
+	static const char *const disp[] = { "technician=zhang.wei", "severity=moderate" };
+	const int64_t t0 = 1790755200000LL; /* 2026-09-30T16:00:00+08:00 */
+	const int64_t due = 1791624600000LL; /* 2026-10-10T17:30:00+08:00 */
+	Guanjia__Reply *r = NULL;
+	int64_t at = 0;
+	uint64_t a;
+
+	stop_client();
+	ck_assert_int_eq(gj_daemon_stop(&d), 0);
+	start_at("2026-09-30T16:00:00+08:00");
+	a = open_r17("3# roof drain");
+	call_ok(gj_client_fire(cl, a, "dispatch", disp, 2, NULL, &r), r);
+	for (size_t i = 0; i < r->ticket->n_clocks; i++)
+		if (strcmp(r->ticket->clocks[i]->id, "moderate_repair") == 0) {
+			ck_assert_int_eq(r->ticket->clocks[i]->deadline, due);
+			ck_assert(!r->ticket->clocks[i]->provisional);
+		}
+	gj_reply_free(r);
+	advance(due - t0 - 2 * 3600 * 1000 - 1);
+	ck_assert_uint_eq(count_alerts(a, GUANJIA__ALERT_LEVEL__WARNING, "moderate_repair", NULL), 0);
+	advance(1);
+	ck_assert_uint_eq(count_alerts(a, GUANJIA__ALERT_LEVEL__WARNING, "moderate_repair", &at), 1);
+	ck_assert_int_eq(at, due - 2 * 3600 * 1000);
+	advance(2 * 3600 * 1000 - 1);
+	ck_assert_uint_eq(count_alerts(a, GUANJIA__ALERT_LEVEL__BREACH, "moderate_repair", NULL), 0);
+	advance(1);
+	ck_assert_uint_eq(count_alerts(a, GUANJIA__ALERT_LEVEL__BREACH, "moderate_repair", &at), 1);
+	ck_assert_int_eq(at, due);
+	ck_assert_uint_eq(count_alerts(a, GUANJIA__ALERT_LEVEL__BREACH, "any_repair", NULL), 0);
+}
+END_TEST
+
 START_TEST(second_daemon_on_same_data_is_refused)
 {
 	struct gj_daemon other = d;
@@ -807,6 +844,7 @@ int main(void)
 	tcase_add_test(tc, r28b_handled_in_time_raises_nothing_and_needs_a_report);
 	tcase_add_test(tc, mutated_requests_never_stop_the_daemon);
 	tcase_add_test(tc, tickets_keep_the_workflow_version_they_were_opened_under);
+	tcase_add_test(tc, r17_moderate_repair_counts_working_days_over_the_holiday);
 	tcase_add_test(tc, second_daemon_on_same_data_is_refused);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
