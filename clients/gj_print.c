@@ -49,7 +49,7 @@ static void print_clock(FILE *f, const Guanjia__Clock *c, int64_t now)
 {
 	char a[TIME_BUF], b[TIME_BUF];
 
-	fprintf(f, "  %-14s %-5s %-8s", c->id, c->rule[0] ? c->rule : "-",
+	fprintf(f, "  %-16s %-5s %-8s", c->id, c->rule[0] ? c->rule : "-",
 		clock_state_word(c->state));
 	if (c->target[0])
 		fprintf(f, " target %s", c->target);
