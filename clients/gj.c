@@ -41,6 +41,7 @@ enum cmd_id {
 	CMD_REPLAY,
 	CMD_CLOCK,
 	CMD_STATUS,
+	CMD_CALENDAR,
 	CMD_HELP,
 	N_CMDS,
 };
@@ -103,6 +104,13 @@ static const struct command commands[] = {
 	{ "status", CMD_STATUS, "",
 	  "Show the daemon's version, clock, journal, ticket counts, next deadline,\n"
 	  "sockets and workflows.\n" },
+	{ "calendar", CMD_CALENDAR, "add DATE N | show YEAR",
+	  "Ask the daemon's working-day calendar.\n"
+	  "`gj calendar add DATE N` prints the last day of \"within N working days\"\n"
+	  "from DATE (counting from the day after DATE; due at that day's close),\n"
+	  "e.g. what a butler tells an owner about a deposit refund (R10).\n"
+	  "`gj calendar show YEAR` lists the year's rest days on weekdays and its\n"
+	  "make-up working days on weekends.\n" },
 	{ "help", CMD_HELP, "[COMMAND]", "Show the help of gj or of one command.\n" },
 };
 
@@ -902,6 +910,65 @@ static int cmd_status(struct ctx *x)
 	return rc;
 }
 
+static int cmd_calendar(struct ctx *x)
+{
+	const struct args *a = x->a;
+	Guanjia__Request req = GUANJIA__REQUEST__INIT;
+	Guanjia__CalendarQuery q = GUANJIA__CALENDAR_QUERY__INIT;
+	Guanjia__Reply *reply = NULL;
+	char *end = NULL;
+	int rc, r;
+
+	if (a->n_pos == 4 && strcmp(a->pos[1], "add") == 0) {
+		long n = strtol(a->pos[3], &end, 10);
+		if (!*a->pos[3] || *end || n < 1 || n > 10000)
+			return usage_error(x, "N is a number of working days from 1 to 10000, not '%s'",
+					   a->pos[3]);
+		q.date = (char *)a->pos[2];
+		q.add = (int32_t)n;
+	} else if (a->n_pos == 3 && strcmp(a->pos[1], "show") == 0) {
+		long y = strtol(a->pos[2], &end, 10);
+		if (!*a->pos[2] || *end || y < 1 || y > 9999)
+			return usage_error(x, "YEAR is a year such as 2026, not '%s'", a->pos[2]);
+		q.year = (int32_t)y;
+	} else {
+		return usage_error(x, "calendar takes 'add DATE N' or 'show YEAR'");
+	}
+	rc = connect_daemon(x);
+	if (rc)
+		return rc;
+	req.command_case = GUANJIA__REQUEST__COMMAND_CALENDAR;
+	req.calendar = &q;
+	r = gj_client_call(x->client, &req, &reply);
+	rc = check_reply(x, r, reply, GUANJIA__REPLY__RESULT_CALENDAR);
+	if (!rc) {
+		const Guanjia__CalendarInfo *ci = reply->calendar;
+		if (x->json) {
+			rc = print_reply_json(x, reply);
+		} else if (q.year) {
+			printf("calendar %s, %d: %d working days%s\n", ci->calendar, ci->year,
+			       ci->working_days, ci->year_known ? "" : " (no data for this year: Monday to Friday assumed)");
+			printf("rest days on weekdays (%zu):", ci->n_rest_days);
+			for (size_t i = 0; i < ci->n_rest_days; i++)
+				printf(" %s", ci->rest_days[i]);
+			printf("\nmake-up working days (%zu):", ci->n_makeup_days);
+			for (size_t i = 0; i < ci->n_makeup_days; i++)
+				printf(" %s", ci->makeup_days[i]);
+			printf("\n");
+		} else {
+			char when[40];
+			gj_time_format(ci->deadline, GJ_DEFAULT_UTC_OFFSET_MIN, when, sizeof(when));
+			printf("%s%s\n", ci->last_day,
+			       ci->provisional ? " (provisional: the calendar has no data for a year counted)" : "");
+			if (!x->json)
+				fprintf(stderr, "%d working days after %s: the last is %s, due by its close %s (calendar %s)\n",
+					q.add, q.date, ci->last_day, when, ci->calendar);
+		}
+	}
+	gj_reply_free(reply);
+	return rc;
+}
+
 static int run(struct ctx *x)
 {
 	switch (x->cmd->id) {
@@ -921,6 +988,8 @@ static int run(struct ctx *x)
 		return cmd_clock(x);
 	case CMD_STATUS:
 		return cmd_status(x);
+	case CMD_CALENDAR:
+		return cmd_calendar(x);
 	default:
 		return EXIT_USAGE;
 	}

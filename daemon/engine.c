@@ -290,6 +290,7 @@ static const char *cmd_name(Guanjia__Request__CommandCase c)
 	case GUANJIA__REQUEST__COMMAND_REPLAY: return "replay";
 	case GUANJIA__REQUEST__COMMAND_STATUS: return "status";
 	case GUANJIA__REQUEST__COMMAND_ADVANCE_CLOCK: return "advance_clock";
+	case GUANJIA__REQUEST__COMMAND_CALENDAR: return "calendar";
 	default: return "unknown";
 	}
 }
@@ -479,6 +480,9 @@ static int submit_request(struct gj_engine *eng, Guanjia__Request *req, void *ta
 		break;
 	case GUANJIA__REQUEST__COMMAND_STATUS:
 		rc = gj_query_status(eng, &reply);
+		break;
+	case GUANJIA__REQUEST__COMMAND_CALENDAR:
+		rc = gj_query_calendar(eng, req, &reply, &ref);
 		break;
 	default:
 		rc = gj_refuse(&ref, GUANJIA__ERROR_CODE__NO_COMMAND, "unknown command");

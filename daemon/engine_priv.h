@@ -84,6 +84,8 @@ int gj_query_list(struct gj_engine *eng, const Guanjia__Request *req,
 int gj_query_replay(struct gj_engine *eng, const Guanjia__Request *req,
 		    Guanjia__Reply *reply, struct gj_refusal *ref);
 int gj_query_status(struct gj_engine *eng, Guanjia__Reply *reply);
+int gj_query_calendar(struct gj_engine *eng, const Guanjia__Request *req,
+		      Guanjia__Reply *reply, struct gj_refusal *ref);
 /** Fill in what a reply shows but the store does not keep: the workflow's
  * title and each clock's roles to notify. */
 int gj_ticket_decorate(Guanjia__Ticket *tk, const struct gj_workflow *wf);

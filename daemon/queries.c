@@ -302,6 +302,9 @@ void gj_query_reply_finish(Guanjia__Reply *reply)
 	case GUANJIA__REPLY__RESULT_STATUS:
 		protobuf_c_message_free_unpacked(&reply->status->base, NULL);
 		break;
+	case GUANJIA__REPLY__RESULT_CALENDAR:
+		protobuf_c_message_free_unpacked(&reply->calendar->base, NULL);
+		break;
 	default:
 		break;
 	}
@@ -309,4 +312,95 @@ void gj_query_reply_finish(Guanjia__Reply *reply)
 	if (reply->message && reply->message != protobuf_c_empty_string)
 		free(reply->message);
 	reply->message = (char *)protobuf_c_empty_string;
+}
+
+static char *date_text(struct gj_date d)
+{
+	char *t = NULL;
+
+	if (asprintf(&t, "%04d-%02d-%02d", d.y, d.m, d.d) < 0)
+		return NULL;
+	return t;
+}
+
+static int push_str(char ***v, size_t *n, char *s)
+{
+	void *na;
+
+	if (!s)
+		return -ENOMEM;
+	na = realloc(*v, (*n + 1) * sizeof(char *));
+	if (!na) {
+		free(s);
+		return -ENOMEM;
+	}
+	*v = na;
+	(*v)[(*n)++] = s;
+	return 0;
+}
+
+int gj_query_calendar(struct gj_engine *eng, const Guanjia__Request *req,
+		      Guanjia__Reply *reply, struct gj_refusal *ref)
+{
+	const Guanjia__CalendarQuery *q = req->calendar;
+	const struct gj_calendar *cal = eng->cfg.calendar;
+	Guanjia__CalendarInfo *ci;
+	int rc = 0;
+
+	if (!cal)
+		return gj_refuse(ref, GUANJIA__ERROR_CODE__INVALID_ARGUMENT,
+				 "the daemon runs without a working-day calendar");
+	if (q->year && (q->year < 1 || q->year > 9999))
+		return gj_refuse(ref, GUANJIA__ERROR_CODE__INVALID_ARGUMENT,
+				 "year %d is out of range", q->year);
+	if (!q->year && (q->add < 1 || q->add > 10000))
+		return gj_refuse(ref, GUANJIA__ERROR_CODE__INVALID_ARGUMENT,
+				 "say how many working days to add (1 to 10000), or which year to show");
+	ci = malloc(sizeof(*ci));
+	if (!ci)
+		return -ENOMEM;
+	guanjia__calendar_info__init(ci);
+	reply->result_case = GUANJIA__REPLY__RESULT_CALENDAR;
+	reply->calendar = ci;
+	ci->calendar = strdup(gj_calendar_id(cal));
+	if (!ci->calendar)
+		return -ENOMEM;
+	if (q->year) {
+		struct gj_date day = { q->year, 1, 1 };
+		int32_t first, last;
+		struct gj_date end = { q->year, 12, 31 };
+		ci->year = q->year;
+		if (gj_date_to_days(day, &first) || gj_date_to_days(end, &last))
+			return -EINVAL;
+		for (int32_t n = first; n <= last && rc == 0; n++) {
+			bool working, known;
+			int wd = (int)(((n % 7) + 7 + 3) % 7); /* 0 = Monday; 1970-01-01 was a Thursday */
+			gj_date_from_days(n, &day);
+			if (gj_calendar_is_working_day(cal, day.y, day.m, day.d, &working, &known))
+				return -EINVAL;
+			ci->year_known = known;
+			ci->working_days += working;
+			if (wd < 5 && !working)
+				rc = push_str(&ci->rest_days, &ci->n_rest_days, date_text(day));
+			else if (wd >= 5 && working)
+				rc = push_str(&ci->makeup_days, &ci->n_makeup_days, date_text(day));
+		}
+		return rc;
+	}
+	{
+		struct gj_date start, lastd;
+		bool prov;
+		if (!q->date || gj_date_parse(q->date, &start))
+			return gj_refuse(ref, GUANJIA__ERROR_CODE__INVALID_ARGUMENT,
+					 "'%.32s' is not a date (YYYY-MM-DD)", q->date ? q->date : "");
+		rc = gj_calendar_add_working_days(cal, start, q->add, &lastd, &prov);
+		if (rc)
+			return gj_refuse(ref, GUANJIA__ERROR_CODE__INVALID_ARGUMENT,
+					 "cannot count %d working days from %s", q->add, q->date);
+		ci->provisional = prov;
+		ci->last_day = date_text(lastd);
+		if (!ci->last_day)
+			return -ENOMEM;
+		return gj_calendar_day_close_ms(cal, lastd, &ci->deadline);
+	}
 }

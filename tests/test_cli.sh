@@ -316,6 +316,28 @@ else
 	fail "show A should say reported and BREACHED at 10:10:00" "$(cat "$WORK/out")"
 fi
 
+# --- the working-day calendar ----------------------------------------------
+
+# The issue's vectors: start date + N working days = last day.
+for v in "2025-09-30 3 2025-10-11" "2026-02-13 3 2026-02-25" "2025-01-24 3 2025-02-05" \
+	"2026-09-30 3 2026-10-10" "2026-09-30 15 2026-10-27" "2026-09-30 30 2026-11-17"; do
+	set -- $v
+	run gj calendar add "$1" "$2"
+	if [ "$rc" -eq 0 ] && [ "$(cat "$WORK/out")" = "$3" ]; then
+		pass "calendar add $1 $2 = $3"
+	else
+		fail "calendar add $1 $2: got '$(cat "$WORK/out")' (exit $rc), want $3" "$(cat "$WORK/err")"
+	fi
+done
+run gj calendar show 2026
+if [ "$rc" -eq 0 ] && grep -q "248 working days" "$WORK/out" && grep -q "2026-10-10" "$WORK/out"; then
+	pass "calendar show 2026: 248 working days, 2026-10-10 a make-up day"
+else
+	fail "calendar show 2026" "$(cat "$WORK/out" "$WORK/err")"
+fi
+expect_rc 1 "calendar add with a bad date is refused" gj calendar add 2026-02-30 3
+expect_rc 2 "calendar add without N is a usage error" gj calendar add 2026-02-01
+
 # --- exit statuses -------------------------------------------------------------
 
 expect_rc 1 "fire on a ticket that does not exist is refused" \
