@@ -92,10 +92,15 @@ static int due_entries(struct gj_engine *eng, const Guanjia__Ticket *tk, size_t 
 static int stop_clock(struct gj_engine *eng, Guanjia__Ticket *tk, size_t idx)
 {
 	Guanjia__Clock *c = tk->clocks[idx];
-	int rc = due_entries(eng, tk, idx, c, false);
+	int rc = c->state == GUANJIA__CLOCK_STATE__CLOCK_PAUSED ? 0
+								: due_entries(eng, tk, idx, c, false);
 
 	if (rc)
 		return rc;
+	if (c->state == GUANJIA__CLOCK_STATE__CLOCK_PAUSED) {
+		c->paused_total_ms += eng->now - c->paused_at;
+		c->paused_at = 0;
+	}
 	c->state = GUANJIA__CLOCK_STATE__CLOCK_STOPPED;
 	c->stopped_at = eng->now;
 	return journal_clock(eng, tk, c, GUANJIA__CLOCK_EVENT_KIND__STOPPED,
@@ -153,6 +158,8 @@ static int start_clock(struct gj_engine *eng, Guanjia__Ticket *tk, size_t idx,
 	c->warned = false;
 	c->breached = false;
 	c->breached_at = 0;
+	c->remaining_ms = 0;
+	c->paused_at = 0;
 	c->target_ms = deadline - eng->now;
 	c->warn_at = 0;
 	if (def->warn_before_ms > 0 && deadline - def->warn_before_ms > eng->now)
@@ -178,7 +185,8 @@ int gj_clocks_on_event(struct gj_engine *eng, Guanjia__Ticket *tk,
 	 * another (or restarts the same one) sees a clean slate. */
 	for (size_t i = 0; i < wf->n_clocks; i++) {
 		const struct gj_wf_clock *def = &wf->clocks[i];
-		if (tk->clocks[i]->state != GUANJIA__CLOCK_STATE__CLOCK_RUNNING)
+		if (tk->clocks[i]->state != GUANJIA__CLOCK_STATE__CLOCK_RUNNING &&
+		    tk->clocks[i]->state != GUANJIA__CLOCK_STATE__CLOCK_PAUSED)
 			continue;
 		if (tk->closed || gj_strv_contains(&def->stop_events, event) ||
 		    (entered && gj_strv_contains(&def->stop_states, entered))) {
@@ -189,9 +197,44 @@ int gj_clocks_on_event(struct gj_engine *eng, Guanjia__Ticket *tk,
 	}
 	if (tk->closed)
 		return 0;
+	/* Pause in the workflow's pause states, resume when the ticket moves
+	 * on: the time left is kept, the pause recorded. */
+	for (size_t i = 0; entered && i < wf->n_clocks; i++) {
+		const struct gj_wf_clock *def = &wf->clocks[i];
+		Guanjia__Clock *c = tk->clocks[i];
+		bool in_pause = gj_strv_contains(&def->pause_states, entered);
+		if (c->state == GUANJIA__CLOCK_STATE__CLOCK_RUNNING && in_pause && !c->breached) {
+			rc = due_entries(eng, tk, i, c, false);
+			if (rc)
+				return rc;
+			c->remaining_ms = c->deadline - eng->now;
+			c->paused_at = eng->now;
+			c->pauses++;
+			c->state = GUANJIA__CLOCK_STATE__CLOCK_PAUSED;
+			rc = journal_clock(eng, tk, c, GUANJIA__CLOCK_EVENT_KIND__PAUSED, 0);
+			if (rc)
+				return rc;
+		} else if (c->state == GUANJIA__CLOCK_STATE__CLOCK_PAUSED && !in_pause) {
+			int64_t shift = eng->now - c->paused_at;
+			c->deadline = eng->now + c->remaining_ms;
+			if (c->warn_at)
+				c->warn_at += shift;
+			c->paused_total_ms += shift;
+			c->remaining_ms = 0;
+			c->paused_at = 0;
+			c->state = GUANJIA__CLOCK_STATE__CLOCK_RUNNING;
+			rc = due_entries(eng, tk, i, c, true);
+			if (rc)
+				return rc;
+			rc = journal_clock(eng, tk, c, GUANJIA__CLOCK_EVENT_KIND__RESUMED, 0);
+			if (rc)
+				return rc;
+		}
+	}
 	for (size_t i = 0; i < wf->n_clocks; i++) {
 		const struct gj_wf_clock *def = &wf->clocks[i];
-		if (tk->clocks[i]->state == GUANJIA__CLOCK_STATE__CLOCK_RUNNING)
+		if (tk->clocks[i]->state == GUANJIA__CLOCK_STATE__CLOCK_RUNNING ||
+		    tk->clocks[i]->state == GUANJIA__CLOCK_STATE__CLOCK_PAUSED)
 			continue;
 		if (!(gj_strv_contains(&def->start_events, event) ||
 		      (entered && gj_strv_contains(&def->start_states, entered))))

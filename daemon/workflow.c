@@ -54,7 +54,8 @@
  *                         not an event: start on the initial state instead.
  *       stop:             required, same form; a state or event may not
  *                         both start and stop the same clock
- *       pause: {states: [...]}  optional; reserved for the calendar work,
+ *       pause: {states: [...]}  optional: the clock pauses while the ticket is
+ *                               in one of these states (time left kept),
  *                         the states must exist
  *       when: {field: severity, equals: minor}   optional condition on a
  *                         ticket field, checked when the clock would start;

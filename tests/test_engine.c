@@ -25,6 +25,7 @@ static const char *WF =
 	"states:\n"
 	"  - id: reported\n"
 	"  - id: dispatched\n"
+	"  - id: waiting\n"
 	"  - id: done\n"
 	"    final: true\n"
 	"events:\n"
@@ -39,11 +40,20 @@ static const char *WF =
 	"    roles: [engineering]\n"
 	"  - id: comment\n"
 	"    roles: [butler, engineering]\n"
+	"  - id: wait_owner\n"
+	"    from: [reported]\n"
+	"    to: waiting\n"
+	"    roles: [butler]\n"
+	"  - id: owner_back\n"
+	"    from: [waiting]\n"
+	"    to: reported\n"
+	"    roles: [butler]\n"
 	"clocks:\n"
 	"  - id: dispatch\n"
 	"    title: dispatched within 10 minutes\n"
 	"    start: {states: [reported]}\n"
 	"    stop: {states: [dispatched]}\n"
+	"    pause: {states: [waiting]}\n"
 	"    target: 10m\n"
 	"    warn_before: 2m\n"
 	"    notify: {warning: [butler], breach: [cs_lead]}\n"
@@ -604,6 +614,39 @@ START_TEST(full_map_refuses_the_batch_whole_and_answers_everyone)
 }
 END_TEST
 
+START_TEST(clock_pauses_while_waiting_and_keeps_its_time_left)
+{
+	Guanjia__Reply *r;
+	Guanjia__Ticket *tk;
+
+	done(open_ticket("lobby", "butler"));
+	done(advance(3 * MIN));
+	r = fire(1, "wait_owner", "butler", NULL, 0);
+	ck_assert_int_eq(r->ticket->clocks[0]->state, GUANJIA__CLOCK_STATE__CLOCK_PAUSED);
+	ck_assert_int_eq(r->ticket->clocks[0]->remaining_ms, 7 * MIN);
+	done(r);
+	done(advance(2 * 60 * MIN)); /* two hours waiting: no warning, no breach */
+	ck_assert_uint_eq(count_alerts(GUANJIA__ALERT_LEVEL__WARNING), 0);
+	ck_assert_uint_eq(count_alerts(GUANJIA__ALERT_LEVEL__BREACH), 0);
+	r = fire(1, "owner_back", "butler", NULL, 0);
+	ck_assert_int_eq(r->ticket->clocks[0]->state, GUANJIA__CLOCK_STATE__CLOCK_RUNNING);
+	ck_assert_int_eq(r->ticket->clocks[0]->deadline, T0 + 123 * MIN + 7 * MIN);
+	ck_assert_int_eq(r->ticket->clocks[0]->paused_total_ms, 120 * MIN);
+	ck_assert_uint_eq(r->ticket->clocks[0]->pauses, 1);
+	done(r);
+	done(advance(5 * MIN)); /* the warning, 2 minutes before the new deadline */
+	ck_assert_uint_eq(count_alerts(GUANJIA__ALERT_LEVEL__WARNING), 1);
+	ck_assert_int_eq(recs[n_recs - 1]->at, T0 + 128 * MIN);
+	done(advance(2 * MIN - 1));
+	ck_assert_uint_eq(count_alerts(GUANJIA__ALERT_LEVEL__BREACH), 0);
+	done(advance(1));
+	ck_assert_uint_eq(count_alerts(GUANJIA__ALERT_LEVEL__BREACH), 1);
+	tk = get(1);
+	ck_assert(tk->clocks[0]->breached);
+	protobuf_c_message_free_unpacked(&tk->base, NULL);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("engine");
@@ -625,6 +668,7 @@ int main(void)
 	tcase_add_test(tc, advance_needs_manual_clock);
 	tcase_add_test(tc, list_past_the_last_id_is_empty);
 	tcase_add_test(tc, replay_filters_by_prefix);
+	tcase_add_test(tc, clock_pauses_while_waiting_and_keeps_its_time_left);
 	tcase_add_test(tc, full_map_refuses_the_batch_whole_and_answers_everyone);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
