@@ -141,6 +141,49 @@ static int64_t deadline_of(struct gj_engine *eng, const Guanjia__Ticket *tk,
 	return eng->now + def->target_ms;
 }
 
+/* A deadline counted into a year the calendar has no data for: tell the
+ * administrator which calendar lacks which year, instead of silently
+ * assuming Monday to Friday. */
+static int provisional_alert(struct gj_engine *eng, const Guanjia__Ticket *tk,
+			     const Guanjia__Clock *c)
+{
+	static char *const roles[] = { (char *)"admin_hr" };
+	Guanjia__Record rec = GUANJIA__RECORD__INIT;
+	Guanjia__Alert al = GUANJIA__ALERT__INIT;
+	const char *cal = eng->cfg.calendar ? gj_calendar_id(eng->cfg.calendar) : "?";
+	char when[40], *msg = NULL;
+	int rc;
+
+	gj_time_format(c->deadline, gj_calendar_utc_offset_min(eng->cfg.calendar), when, sizeof(when));
+	if (asprintf(&msg, "calendar '%s' has no data for the year %.4s: the deadline of ticket %llu's "
+			   "clock '%s' (%s) assumes Monday to Friday and is provisional; add that "
+			   "year's rest and make-up days to the calendar",
+		     cal, when, (unsigned long long)tk->id, c->id, when) < 0)
+		return -ENOMEM;
+	al.ticket_id = tk->id;
+	al.estate = tk->estate;
+	al.workflow = tk->workflow;
+	al.clock = c->id;
+	al.rule = c->rule;
+	al.level = GUANJIA__ALERT_LEVEL__WARNING;
+	al.notify_roles = (char **)roles;
+	al.n_notify_roles = 1;
+	al.deadline = c->deadline;
+	al.late_ms = eng->now - c->deadline;
+	al.message = msg;
+	rec.body_case = GUANJIA__RECORD__BODY_ALERT;
+	rec.alert = &al;
+	rec.topic = NULL;
+	if (asprintf(&rec.topic, "alert.%s.calendar.%s", tk->estate, cal) < 0) {
+		free(msg);
+		return -ENOMEM;
+	}
+	rc = gj_engine_journal(eng, &rec);
+	free(rec.topic);
+	free(msg);
+	return rc;
+}
+
 static int start_clock(struct gj_engine *eng, Guanjia__Ticket *tk, size_t idx,
 		       const struct gj_wf_clock *def)
 {
@@ -167,7 +210,10 @@ static int start_clock(struct gj_engine *eng, Guanjia__Ticket *tk, size_t idx,
 	int rc = due_entries(eng, tk, idx, c, true);
 	if (rc)
 		return rc;
-	return journal_clock(eng, tk, c, GUANJIA__CLOCK_EVENT_KIND__STARTED, 0);
+	rc = journal_clock(eng, tk, c, GUANJIA__CLOCK_EVENT_KIND__STARTED, 0);
+	if (rc == 0 && provisional)
+		rc = provisional_alert(eng, tk, c);
+	return rc;
 }
 
 int gj_clocks_on_event(struct gj_engine *eng, Guanjia__Ticket *tk,

@@ -813,6 +813,33 @@ START_TEST(r17_moderate_repair_counts_working_days_over_the_holiday)
 }
 END_TEST
 
+START_TEST(deadline_into_a_year_without_calendar_data_alerts_the_administrator)
+{
+	static const char *const disp[] = { "technician=zhang.wei", "severity=moderate" };
+	Guanjia__Reply *r = NULL;
+	bool provisional = false;
+	uint64_t a;
+
+	stop_client();
+	ck_assert_int_eq(gj_daemon_stop(&d), 0);
+	start_at("2026-12-30T10:00:00+08:00");
+	a = open_r17("gate");
+	call_ok(gj_client_fire(cl, a, "dispatch", disp, 2, NULL, &r), r);
+	for (size_t i = 0; i < r->ticket->n_clocks; i++)
+		if (strcmp(r->ticket->clocks[i]->id, "moderate_repair") == 0)
+			provisional = r->ticket->clocks[i]->provisional;
+	ck_assert(provisional);
+	gj_reply_free(r);
+	call_ok(gj_client_replay(cl, 1, 100, "alert.main.calendar.cn", &r), r);
+	ck_assert_uint_ge(r->records->n_records, 1);
+	Guanjia__Alert *al = r->records->records[0]->alert;
+	ck_assert_uint_eq(al->ticket_id, a);
+	ck_assert_str_eq(al->notify_roles[0], "admin_hr");
+	ck_assert_msg(strstr(al->message, "no data for the year 2027"), "%s", al->message);
+	gj_reply_free(r);
+}
+END_TEST
+
 START_TEST(second_daemon_on_same_data_is_refused)
 {
 	struct gj_daemon other = d;
@@ -845,6 +872,7 @@ int main(void)
 	tcase_add_test(tc, mutated_requests_never_stop_the_daemon);
 	tcase_add_test(tc, tickets_keep_the_workflow_version_they_were_opened_under);
 	tcase_add_test(tc, r17_moderate_repair_counts_working_days_over_the_holiday);
+	tcase_add_test(tc, deadline_into_a_year_without_calendar_data_alerts_the_administrator);
 	tcase_add_test(tc, second_daemon_on_same_data_is_refused);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
