@@ -180,8 +180,8 @@ int gj_engine_batch_begin(struct gj_engine *eng)
 int gj_engine_journal(struct gj_engine *eng, Guanjia__Record *rec)
 {
 	struct gj_engine_record *slot;
-	uint8_t *buf;
 	size_t len, tlen = strlen(rec->topic);
+	uint8_t *msg;
 	int rc;
 
 	rec->seq = eng->last_seq + 1;
@@ -195,18 +195,21 @@ int gj_engine_journal(struct gj_engine *eng, Guanjia__Record *rec)
 		eng->outbox = na;
 		eng->cap_outbox = nc;
 	}
-	rc = gj_store_journal_put(eng->cur, rec, &buf, &len);
-	if (rc)
-		return rc;
-	slot = &eng->outbox[eng->n_outbox];
-	slot->msg = malloc(tlen + 1 + len);
-	if (!slot->msg) {
-		free(buf);
+	/* Packed once, straight into the message that is published
+	 * (topic NUL record); the store keeps the record part. */
+	len = guanjia__record__get_packed_size(rec);
+	msg = malloc(tlen + 1 + len);
+	if (!msg)
 		return -ENOMEM;
+	memcpy(msg, rec->topic, tlen + 1);
+	guanjia__record__pack(rec, msg + tlen + 1);
+	rc = gj_store_journal_put_packed(eng->cur, rec->seq, msg + tlen + 1, len);
+	if (rc) {
+		free(msg);
+		return rc;
 	}
-	memcpy(slot->msg, rec->topic, tlen + 1);
-	memcpy(slot->msg + tlen + 1, buf, len);
-	free(buf);
+	slot = &eng->outbox[eng->n_outbox];
+	slot->msg = msg;
 	slot->len = tlen + 1 + len;
 	slot->seq = rec->seq;
 	eng->n_outbox++;

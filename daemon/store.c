@@ -491,6 +491,15 @@ int gj_store_journal_put(struct gj_txn *t, const Guanjia__Record *rec,
 	return 0;
 }
 
+int gj_store_journal_put_packed(struct gj_txn *t, uint64_t seq, const uint8_t *buf, size_t len)
+{
+	uint8_t kb[8];
+	MDB_val k = { 8, kb }, v = { len, (void *)buf };
+
+	be64(kb, seq);
+	return gj_lmdb_error(mdb_put(t->txn, t->store->journal, &k, &v, MDB_APPEND));
+}
+
 int gj_store_journal_scan(struct gj_txn *t, uint64_t from,
 			  int (*fn)(uint64_t seq, const uint8_t *buf, size_t len, void *ctx),
 			  void *ctx)

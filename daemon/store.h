@@ -94,6 +94,9 @@ int gj_store_journal_last(struct gj_txn *t, uint64_t *ret_seq);
 /** Stores rec (whose seq the caller set to last + 1); returns the packed bytes (malloc'd). */
 int gj_store_journal_put(struct gj_txn *t, const Guanjia__Record *rec,
 			 uint8_t **ret_buf, size_t *ret_len);
+/** Stores an already packed record under seq (the caller packs it once and
+ * publishes the same bytes). */
+int gj_store_journal_put_packed(struct gj_txn *t, uint64_t seq, const uint8_t *buf, size_t len);
 /** Calls fn with each packed record from `from` on, until fn returns non-zero. */
 int gj_store_journal_scan(struct gj_txn *t, uint64_t from,
 			  int (*fn)(uint64_t seq, const uint8_t *buf, size_t len, void *ctx),
