@@ -347,6 +347,31 @@ START_TEST(kill9_under_load_loses_no_ack_and_applies_nothing_twice)
 		gj_reply_free(r);
 		snprintf(w[i].acked[w[i].n_acked++], 48, "%s", w[i].inflight);
 	}
+	/* An acknowledged command sent again after the crash is recognised:
+	 * the first reply again, nothing applied. */
+	for (int i = 0; i < WORKERS; i++) {
+		if (!w[i].n_acked)
+			continue;
+		Guanjia__Request req = GUANJIA__REQUEST__INIT;
+		Guanjia__OpenTicket op = GUANJIA__OPEN_TICKET__INIT;
+		Guanjia__Field f1 = GUANJIA__FIELD__INIT, f2 = GUANJIA__FIELD__INIT;
+		Guanjia__Field *fs[] = { &f1, &f2 };
+		char *id = w[i].acked[w[i].n_acked - 1];
+		f1.name = "location";
+		f1.value = "load";
+		f2.name = "origin";
+		f2.value = id;
+		op.workflow = "r17_repair";
+		op.fields = fs;
+		op.n_fields = 2;
+		req.request_id = id;
+		req.command_case = GUANJIA__REQUEST__COMMAND_OPEN;
+		req.open = &op;
+		ck_assert_int_eq(gj_client_call(cl, &req, &r), 0);
+		ck_assert_msg(r->outcome == GUANJIA__OUTCOME__ALREADY_APPLIED,
+			      "acknowledged %s applied again after the restart", id);
+		gj_reply_free(r);
+	}
 	for (int i = 0; i < WORKERS; i++)
 		total += w[i].n_acked;
 
