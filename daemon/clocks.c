@@ -11,6 +11,7 @@
 #include "engine_priv.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -141,6 +142,28 @@ static int64_t deadline_of(struct gj_engine *eng, const Guanjia__Ticket *tk,
 	return eng->now + def->target_ms;
 }
 
+/* Journal an alert under a topic built from fmt. */
+static int journal_alert(struct gj_engine *eng, Guanjia__Alert *al, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int journal_alert(struct gj_engine *eng, Guanjia__Alert *al, const char *fmt, ...)
+{
+	Guanjia__Record rec = GUANJIA__RECORD__INIT;
+	va_list ap;
+	int rc;
+
+	rec.body_case = GUANJIA__RECORD__BODY_ALERT;
+	rec.alert = al;
+	va_start(ap, fmt);
+	rc = vasprintf(&rec.topic, fmt, ap);
+	va_end(ap);
+	if (rc < 0)
+		return -ENOMEM;
+	rc = gj_engine_journal(eng, &rec);
+	free(rec.topic);
+	return rc;
+}
+
 /* A deadline counted into a year the calendar has no data for: tell the
  * administrator which calendar lacks which year, instead of silently
  * assuming Monday to Friday. */
@@ -148,7 +171,6 @@ static int provisional_alert(struct gj_engine *eng, const Guanjia__Ticket *tk,
 			     const Guanjia__Clock *c)
 {
 	static char *const roles[] = { (char *)"admin_hr" };
-	Guanjia__Record rec = GUANJIA__RECORD__INIT;
 	Guanjia__Alert al = GUANJIA__ALERT__INIT;
 	const char *cal = eng->cfg.calendar ? gj_calendar_id(eng->cfg.calendar) : "?";
 	char when[40], *msg = NULL;
@@ -171,15 +193,7 @@ static int provisional_alert(struct gj_engine *eng, const Guanjia__Ticket *tk,
 	al.deadline = c->deadline;
 	al.late_ms = eng->now - c->deadline;
 	al.message = msg;
-	rec.body_case = GUANJIA__RECORD__BODY_ALERT;
-	rec.alert = &al;
-	rec.topic = NULL;
-	if (asprintf(&rec.topic, "alert.%s.calendar.%s", tk->estate, cal) < 0) {
-		free(msg);
-		return -ENOMEM;
-	}
-	rc = gj_engine_journal(eng, &rec);
-	free(rec.topic);
+	rc = journal_alert(eng, &al, "alert.%s.calendar.%s", tk->estate, cal);
 	free(msg);
 	return rc;
 }
@@ -300,7 +314,6 @@ static int raise_alert(struct gj_engine *eng, const Guanjia__Ticket *tk,
 		       const Guanjia__Clock *c, const struct gj_wf_clock *def,
 		       Guanjia__AlertLevel level, int64_t due_at)
 {
-	Guanjia__Record rec = GUANJIA__RECORD__INIT;
 	Guanjia__Alert al = GUANJIA__ALERT__INIT;
 	const struct gj_strv *roles = level == GUANJIA__ALERT_LEVEL__BREACH ? &def->notify_breach
 									    : &def->notify_warn;
@@ -333,15 +346,7 @@ static int raise_alert(struct gj_engine *eng, const Guanjia__Ticket *tk,
 	if (rc < 0)
 		return -ENOMEM;
 	al.message = msg;
-	rec.body_case = GUANJIA__RECORD__BODY_ALERT;
-	rec.alert = &al;
-	rec.topic = topic("alert", tk, c->id);
-	if (!rec.topic) {
-		free(msg);
-		return -ENOMEM;
-	}
-	rc = gj_engine_journal(eng, &rec);
-	free(rec.topic);
+	rc = journal_alert(eng, &al, "alert.%s.%s.%s", tk->estate, tk->workflow, c->id);
 	free(msg);
 	return rc;
 }

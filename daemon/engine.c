@@ -19,14 +19,6 @@
 
 #define REQUEST_EXPIRE_PER_BATCH 64
 
-static int64_t realtime_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 int gj_refuse(struct gj_refusal *r, int code, const char *fmt, ...)
 {
 	va_list ap;
@@ -121,7 +113,7 @@ int gj_engine_create(struct gj_store *store, const struct gj_workflows *wfs,
 		eng->cfg.default_estate = "main";
 	if (eng->cfg.request_retention_ms <= 0)
 		eng->cfg.request_retention_ms = 7LL * 24 * 3600 * 1000;
-	eng->now = cfg->manual_clock ? cfg->manual_start_ms : realtime_ms();
+	eng->now = cfg->manual_clock ? cfg->manual_start_ms : gj_realtime_ms();
 	eng->started_at = eng->now;
 	rc = gj_txn_begin(store, false, &t);
 	if (rc)
@@ -162,7 +154,7 @@ int gj_engine_batch_begin(struct gj_engine *eng)
 	if (eng->in_batch)
 		return -EBUSY;
 	if (!eng->cfg.manual_clock) {
-		int64_t t = realtime_ms();
+		int64_t t = gj_realtime_ms();
 		if (t > eng->now) /* never let time run backwards inside the engine */
 			eng->now = t;
 	}

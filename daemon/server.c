@@ -21,6 +21,7 @@
 #include <event2/event.h>
 
 #include "log.h"
+#include "wire.h"
 
 struct gj_server {
 	struct gj_store *store;
@@ -33,14 +34,6 @@ struct gj_server {
 	uint64_t batches, requests;
 };
 
-static int64_t realtime_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void arm_timer(struct gj_server *srv)
 {
 	int64_t next, delay;
@@ -52,7 +45,7 @@ static void arm_timer(struct gj_server *srv)
 	next = gj_engine_next_due(srv->eng);
 	if (next == INT64_MAX)
 		return;
-	delay = next - realtime_ms();
+	delay = next - gj_realtime_ms();
 	if (delay < 0)
 		delay = 0;
 	tv.tv_sec = delay / 1000;

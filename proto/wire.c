@@ -188,3 +188,11 @@ void gj_duration_format(int64_t ms, char *buf, size_t len)
 	else
 		snprintf(buf, len, "%s%llus", sign, (unsigned long long)sec);
 }
+
+int64_t gj_realtime_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}

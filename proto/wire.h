@@ -51,5 +51,8 @@ void gj_time_format(int64_t ms, int offset_min, char *buf, size_t len);
 /** Format a duration in ms as "1h05m", "4m30s", "250ms" (sign kept). */
 void gj_duration_format(int64_t ms, char *buf, size_t len);
 
+/** The real clock: ms since 1970-01-01 UTC. */
+int64_t gj_realtime_ms(void);
+
 /** The display offset used until estates carry their time zone: +08:00. */
 #define GJ_DEFAULT_UTC_OFFSET_MIN 480
