@@ -15,6 +15,13 @@
  *        8 spare slots; host table with get_ticket_field, raise_alert,
  *        fire_event, open_ticket, append_history, arm_clock, cancel_clock,
  *        config_get and log.
+ *   1.1  descriptor: spare[0] becomes on_clock (a plugin clock fell due),
+ *        spare[1] becomes check_event (refuse a command before anything is
+ *        written); on_alert may return 1 to say "handled": the workflow's
+ *        own alert is then not raised.  Host table: appended
+ *        set_ticket_field, working_days_deadline, publish, list_tickets.
+ *        get_ticket_field also answers the pseudo-fields listed at
+ *        struct gj_host_api.  A 1.0 plugin keeps working unchanged.
  */
 #pragma once
 
@@ -28,7 +35,7 @@ extern "C" {
 /** ABI major: a plugin built against another major is refused. */
 #define GJ_PLUGIN_ABI_MAJOR 1
 /** ABI minor: a plugin built against a newer minor is refused. */
-#define GJ_PLUGIN_ABI_MINOR 0
+#define GJ_PLUGIN_ABI_MINOR 1
 
 /** Name of the symbol every plugin exports. */
 #define GJ_PLUGIN_DESCRIPTOR_SYMBOL "gj_plugin_descriptor"
@@ -92,9 +99,63 @@ struct gj_plugin_transition {
 };
 
 /**
+ * A plugin clock fell due (ABI 1.1).  Plugin clocks belong to a ticket and
+ * a plugin; each is consumed in the same transaction that calls on_clock,
+ * so a clock fires exactly once, also across restarts.
+ */
+struct gj_plugin_clock {
+	uint64_t ticket_id;
+	const char *estate;
+	const char *workflow;
+	uint32_t workflow_version;
+	const char *name;       /**< as given to arm_clock */
+	const char *state;      /**< current state of the ticket */
+	int64_t at_ms;          /**< when it was armed for */
+	int64_t now_ms;         /**< the daemon's clock at the call */
+};
+
+/**
+ * A command about to be applied (ABI 1.1): check_event may refuse it.
+ * Nothing has been written yet.  For an open, ticket_id is 0, event is
+ * "open" and from_state is NULL.  fields are the command's fields (not yet
+ * on the ticket); ticket fields already stored are read with
+ * get_ticket_field.
+ */
+struct gj_plugin_check {
+	uint64_t ticket_id;
+	const char *estate;
+	const char *workflow;
+	uint32_t workflow_version;
+	const char *event;
+	const char *from_state;
+	const char *to_state;
+	const char *person;
+	const char *role;
+	const struct gj_plugin_kv *fields;
+	size_t n_fields;
+	int64_t now_ms;
+};
+
+/** Called once per ticket by list_tickets; return non-zero to stop. */
+typedef int (*gj_plugin_ticket_fn)(void *arg, uint64_t ticket_id);
+
+/**
  * What the host offers a plugin. Every function takes the host_ctx given to
  * init first and returns 0 or a negative errno unless said otherwise. The
  * version fields come first so that a plugin can check which functions exist.
+ *
+ * Functions that read or change tickets work inside the daemon's current
+ * transaction and may only be called from a callback (on_alert,
+ * on_transition, on_clock, check_event; check_event may only read): from
+ * init or fini they return -EAGAIN.  Everything a callback does commits or
+ * is lost together with what triggered it.
+ *
+ * Pseudo-fields get_ticket_field answers besides the ticket's own fields
+ * (1.1): "id", "state", "estate", "workflow", "rule", "opened_at" and
+ * "updated_at" (ISO 8601), "opened_by", "closed" ("true"/"false"), and per
+ * workflow clock "clock.<id>.state" (idle, running, stopped, paused),
+ * "clock.<id>.deadline" (ISO 8601, "" when not running),
+ * "clock.<id>.warned" and "clock.<id>.breached" ("true"/"false").
  */
 struct gj_host_api {
 	uint32_t abi_major;
@@ -132,6 +193,35 @@ struct gj_host_api {
 	/** Log a line through the daemon's log (enum gj_plugin_log_level). */
 	void (*log)(void *ctx, int level, const char *fmt, ...)
 		__attribute__((format(printf, 3, 4)));
+
+	/* --- 1.1 --- */
+
+	/** Set (or overwrite) a field of a ticket (no transition, no history). */
+	int (*set_ticket_field)(void *ctx, uint64_t ticket_id, const char *field,
+	                        const char *value);
+	/**
+	 * The close of the @p n th working day after the date of @p from_ms on
+	 * the calendar of @p estate ("within n working days").
+	 * @param ret_provisional set when a year without calendar data was
+	 *        counted (may be NULL)
+	 */
+	int (*working_days_deadline)(void *ctx, const char *estate, int64_t from_ms,
+	                             int32_t n, int64_t *ret_ms,
+	                             int *ret_provisional);
+	/**
+	 * Publish a notice to the journal under the topic
+	 * "notice.<estate>.<plugin>.<name>": a readable @p text and the
+	 * tickets it is about.
+	 */
+	int (*publish)(void *ctx, const char *estate, const char *name,
+	               const char *text, const uint64_t ticket_ids[], size_t n);
+	/**
+	 * Call @p fn for every ticket matching the filters (NULL or "": any),
+	 * in id order; open tickets only when @p open_only.
+	 */
+	int (*list_tickets)(void *ctx, const char *estate, const char *workflow,
+	                    const char *state, int open_only,
+	                    gj_plugin_ticket_fn fn, void *arg);
 };
 
 /**
@@ -155,13 +245,30 @@ struct gj_plugin_descriptor {
 	            void **ret_state);
 	/** Called once before unloading; may be NULL. */
 	void (*fini)(void *state);
-	/** A clock warned or breached; may be NULL. @return 0 or -errno */
+	/**
+	 * A clock warned or breached; may be NULL.
+	 * @return 0 (the workflow's own alert is raised too), 1 (handled: it is
+	 *         not; ABI 1.1) or -errno
+	 */
 	int (*on_alert)(void *state, const struct gj_plugin_alert *alert);
 	/** A ticket moved; may be NULL. @return 0 or -errno */
 	int (*on_transition)(void *state, const struct gj_plugin_transition *tr);
 
+	/** A plugin clock of this plugin fell due; may be NULL (1.1). */
+	int (*on_clock)(void *state, const struct gj_plugin_clock *clock);
+	/**
+	 * May this command be applied?  May be NULL (1.1).  Called for every
+	 * open and fire before anything is written.
+	 * @param why where to write, for a refusal, a sentence for the person
+	 *        who sent the command
+	 * @return 0 to allow, -EPERM to refuse (with @p why), other -errno on
+	 *         failure (the command is refused as an internal error)
+	 */
+	int (*check_event)(void *state, const struct gj_plugin_check *check,
+	                   char *why, size_t why_len);
+
 	/** Reserved for later minors: leave NULL. */
-	void *spare[8];
+	void *spare[6];
 };
 
 /** Marks the descriptor as exported even under -fvisibility=hidden. */
