@@ -924,7 +924,7 @@ START_TEST(test_json_message)
 			 "\"clock\":\"respond\",\"rule\":\"R17\",\"level\":\"BREACH\","
 			 "\"notify_roles\":[\"cs_lead\",\"manager\"],\"notify_persons\":[],"
 			 "\"deadline\":1791511200000,\"late_ms\":60000,\"message\":\"repair is late\","
-			 "\"delayed\":false}}");
+			 "\"delayed\":false,\"step\":0,\"plugin\":\"\",\"on_duty\":[]}}");
 
 	gj_json_reset(j);
 	fld.name = (char *)"note";

@@ -148,19 +148,17 @@ static int journal_alert(struct gj_engine *eng, Guanjia__Alert *al, const char *
 
 static int journal_alert(struct gj_engine *eng, Guanjia__Alert *al, const char *fmt, ...)
 {
-	Guanjia__Record rec = GUANJIA__RECORD__INIT;
+	char *topic = NULL;
 	va_list ap;
 	int rc;
 
-	rec.body_case = GUANJIA__RECORD__BODY_ALERT;
-	rec.alert = al;
 	va_start(ap, fmt);
-	rc = vasprintf(&rec.topic, fmt, ap);
+	rc = vasprintf(&topic, fmt, ap);
 	va_end(ap);
 	if (rc < 0)
 		return -ENOMEM;
-	rc = gj_engine_journal(eng, &rec);
-	free(rec.topic);
+	rc = gj_alert_journal(eng, al, topic);
+	free(topic);
 	return rc;
 }
 
@@ -308,8 +306,8 @@ int gj_clocks_on_event(struct gj_engine *eng, Guanjia__Ticket *tk,
 	return 0;
 }
 
-/* The default escalation policy: alert the roles the workflow names.  The
- * plugin system (issue 3) puts a policy call here. */
+/* The default escalation policy: alert the roles the workflow names (unless
+ * a plugin handled the alert, see gj_clocks_fire). */
 static int raise_alert(struct gj_engine *eng, const Guanjia__Ticket *tk,
 		       const Guanjia__Clock *c, const struct gj_wf_clock *def,
 		       Guanjia__AlertLevel level, int64_t due_at)
@@ -363,12 +361,15 @@ int gj_clocks_fire(struct gj_engine *eng, const struct gj_due *d)
 	Guanjia__Ticket *tk = NULL;
 	const struct gj_workflow *wf;
 	Guanjia__Clock *c;
+	bool warn = d->kind == GJ_DUE_WARN, handled = false;
 	int rc;
 
 	/* Whatever happens below, this entry is consumed exactly once. */
 	rc = gj_store_due_del(eng->cur, d);
 	if (rc)
 		return rc;
+	if (d->kind == GJ_DUE_PLUGIN)
+		return gj_host_fire_clock(eng, d);
 	rc = gj_store_ticket_get(eng->cur, d->ticket, &tk);
 	if (rc == -ENOENT || rc == -EILSEQ)
 		return 0; /* no ticket (or an unreadable one): the entry is gone, go on */
@@ -380,35 +381,29 @@ int gj_clocks_fire(struct gj_engine *eng, const struct gj_due *d)
 	c = tk->clocks[d->clock];
 	if (c->state != GUANJIA__CLOCK_STATE__CLOCK_RUNNING)
 		goto done;
-	if (d->kind == GJ_DUE_WARN) {
+	if (warn) {
 		if (c->warned || c->warn_at != d->at)
 			goto done;
 		c->warned = true;
-		rc = journal_clock(eng, tk, c, GUANJIA__CLOCK_EVENT_KIND__WARNED, eng->now - c->deadline);
-		if (!rc)
-			rc = raise_alert(eng, tk, c, &wf->clocks[d->clock],
-					 GUANJIA__ALERT_LEVEL__WARNING, due_at(c, d));
 	} else {
 		if (c->breached || c->deadline != d->at)
 			goto done;
 		c->breached = true;
 		c->breached_at = eng->now;
-		rc = journal_clock(eng, tk, c, GUANJIA__CLOCK_EVENT_KIND__BREACHED, eng->now - c->deadline);
-		if (!rc)
-			rc = raise_alert(eng, tk, c, &wf->clocks[d->clock],
-					 GUANJIA__ALERT_LEVEL__BREACH, due_at(c, d));
 	}
+	rc = journal_clock(eng, tk, c, warn ? GUANJIA__CLOCK_EVENT_KIND__WARNED
+					    : GUANJIA__CLOCK_EVENT_KIND__BREACHED,
+			   eng->now - c->deadline);
 	if (rc)
 		goto done;
 	{
 		Guanjia__HistoryEntry e = GUANJIA__HISTORY_ENTRY__INIT;
 		char note[200];
-		snprintf(note, sizeof(note), "clock %s %s", c->id,
-			 d->kind == GJ_DUE_WARN ? "warned" : "breached");
+		snprintf(note, sizeof(note), "clock %s %s", c->id, warn ? "warned" : "breached");
 		e.person = (char *)"guanjiad";
 		e.role = (char *)"system";
 		e.channel = (char *)"clock";
-		e.event = (char *)(d->kind == GJ_DUE_WARN ? "clock_warned" : "clock_breached");
+		e.event = (char *)(warn ? "clock_warned" : "clock_breached");
 		e.from_state = tk->state;
 		e.to_state = tk->state;
 		e.note = note;
@@ -417,6 +412,14 @@ int gj_clocks_fire(struct gj_engine *eng, const struct gj_due *d)
 	tk->updated_at = eng->now;
 	if (!rc)
 		rc = gj_store_ticket_put(eng->cur, tk);
+	/* The ticket is stored: escalation plugins may now act on it, and
+	 * one that raises its own alert replaces the workflow's. */
+	if (!rc)
+		rc = gj_host_on_alert(eng, tk, c, !warn, &handled);
+	if (!rc && !handled)
+		rc = raise_alert(eng, tk, c, &wf->clocks[d->clock],
+				 warn ? GUANJIA__ALERT_LEVEL__WARNING : GUANJIA__ALERT_LEVEL__BREACH,
+				 due_at(c, d));
 done:
 	protobuf_c_message_free_unpacked(&tk->base, NULL);
 	return rc;

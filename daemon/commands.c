@@ -107,7 +107,7 @@ static char *topic3(const char *kind, const char *estate, const char *wf, const 
 }
 
 static int journal_transition(struct gj_engine *eng, const Guanjia__Ticket *tk,
-			      const Guanjia__Request *req, const char *event,
+			      const struct gj_who *who, const char *event,
 			      const char *from)
 {
 	Guanjia__Record rec = GUANJIA__RECORD__INIT;
@@ -121,9 +121,9 @@ static int journal_transition(struct gj_engine *eng, const Guanjia__Ticket *tk,
 	tr.event = (char *)event;
 	tr.from_state = (char *)(from ? from : "");
 	tr.to_state = tk->state;
-	tr.person = req->actor->person;
-	tr.role = req->actor->role;
-	tr.request_id = req->request_id;
+	tr.person = (char *)who->person;
+	tr.role = (char *)who->role;
+	tr.request_id = (char *)(who->request_id ? who->request_id : "");
 	rec.body_case = GUANJIA__RECORD__BODY_TRANSITION;
 	rec.transition = &tr;
 	rec.topic = topic3("transition", tk->estate, tk->workflow, tk->state);
@@ -134,22 +134,22 @@ static int journal_transition(struct gj_engine *eng, const Guanjia__Ticket *tk,
 	return rc;
 }
 
-static int history_of(struct gj_engine *eng, Guanjia__Ticket *tk, const Guanjia__Request *req,
+static int history_of(struct gj_engine *eng, Guanjia__Ticket *tk, const struct gj_who *who,
 		      const char *event, const char *from, Guanjia__Field **fields,
 		      size_t n_fields, const char *note)
 {
 	Guanjia__HistoryEntry e = GUANJIA__HISTORY_ENTRY__INIT;
 
-	e.person = req->actor->person;
-	e.role = req->actor->role;
-	e.channel = req->actor->channel ? req->actor->channel : (char *)"";
+	e.person = (char *)who->person;
+	e.role = (char *)who->role;
+	e.channel = (char *)(who->channel ? who->channel : "");
 	e.event = (char *)event;
 	e.from_state = (char *)(from ? from : "");
 	e.to_state = tk->state;
 	e.note = (char *)(note ? note : "");
 	e.fields = fields;
 	e.n_fields = n_fields;
-	e.request_id = req->request_id;
+	e.request_id = (char *)(who->request_id ? who->request_id : "");
 	return gj_engine_history(eng, tk, &e);
 }
 
@@ -165,10 +165,10 @@ static int bump_open_count(struct gj_engine *eng, int delta)
 	return gj_store_meta_put_u64(eng->cur, "open_tickets", v + (uint64_t)(int64_t)delta);
 }
 
-int gj_cmd_open(struct gj_engine *eng, const Guanjia__Request *req,
-		Guanjia__Reply *reply, struct gj_refusal *ref)
+int gj_apply_open(struct gj_engine *eng, const struct gj_who *who,
+		  const Guanjia__OpenTicket *op, struct gj_refusal *ref,
+		  Guanjia__Ticket **ret_tk)
 {
-	const Guanjia__OpenTicket *op = req->open;
 	const struct gj_workflow *wf;
 	const char *estate = op->estate && *op->estate ? op->estate : eng->cfg.default_estate;
 	Guanjia__Ticket *tk = NULL;
@@ -197,15 +197,28 @@ int gj_cmd_open(struct gj_engine *eng, const Guanjia__Request *req,
 		return gj_refuse(ref, GUANJIA__ERROR_CODE__UNKNOWN_ESTATE,
 				 "estate '%.64s' is not a valid estate id (a-z, 0-9, _ and -, at most 48)",
 				 estate);
-	if (!gj_strv_contains(&wf->open_roles, req->actor->role)) {
+	if (!gj_strv_contains(&wf->open_roles, who->role)) {
 		join(list, sizeof(list), wf->open_roles.v, wf->open_roles.n);
 		return gj_refuse(ref, GUANJIA__ERROR_CODE__ROLE_NOT_ALLOWED,
 				 "role '%s' may not open %s tickets (allowed: %s)",
-				 req->actor->role, wf->id, list);
+				 who->role, wf->id, list);
 	}
+	rc = gj_host_check_roster(eng, estate, who, ref);
+	if (rc)
+		return rc;
 	rc = check_fields(wf, op->fields, op->n_fields, op->note, ref);
 	if (rc)
 		return rc;
+	{
+		struct gj_host_check chk = {
+			.ticket_id = 0, .estate = estate, .wf = wf, .event = "open",
+			.from = NULL, .to = wf->initial, .who = who,
+			.fields = op->fields, .n_fields = op->n_fields,
+		};
+		rc = gj_host_check_event(eng, &chk, ref);
+		if (rc)
+			return rc;
+	}
 
 	tk = calloc(1, sizeof(*tk));
 	if (!tk)
@@ -217,7 +230,7 @@ int gj_cmd_open(struct gj_engine *eng, const Guanjia__Request *req,
 	rc = -ENOMEM;
 	if (gj_pb_set_str(&tk->workflow, wf->id) || gj_pb_set_str(&tk->rule, wf->rule) ||
 	    gj_pb_set_str(&tk->estate, estate) || gj_pb_set_str(&tk->state, wf->initial) ||
-	    gj_pb_set_str(&tk->opened_by, req->actor->person))
+	    gj_pb_set_str(&tk->opened_by, who->person))
 		goto out;
 	tk->workflow_version = wf->version;
 	tk->opened_at = eng->now;
@@ -252,10 +265,10 @@ int gj_cmd_open(struct gj_engine *eng, const Guanjia__Request *req,
 			c->target_ms = wf->clocks[i].target_ms;
 		}
 	}
-	rc = history_of(eng, tk, req, "open", NULL, op->fields, op->n_fields, op->note);
+	rc = history_of(eng, tk, who, "open", NULL, op->fields, op->n_fields, op->note);
 	if (rc)
 		goto out;
-	rc = journal_transition(eng, tk, req, "open", NULL);
+	rc = journal_transition(eng, tk, who, "open", NULL);
 	if (rc)
 		goto out;
 	rc = gj_clocks_on_event(eng, tk, wf, "open", wf->initial, ref);
@@ -270,24 +283,45 @@ int gj_cmd_open(struct gj_engine *eng, const Guanjia__Request *req,
 		if (rc)
 			goto out;
 	}
-	rc = gj_ticket_decorate(tk, wf);
+	rc = gj_host_after_transition(eng, &tk, "open", NULL, who);
 	if (rc)
 		goto out;
-	reply->result_case = GUANJIA__REPLY__RESULT_TICKET;
-	reply->ticket = tk;
-	if (asprintf(&reply->message, "ticket %llu opened (%s, state %s)",
-		     (unsigned long long)tk->id, wf->id, tk->state) < 0)
-		reply->message = (char *)protobuf_c_empty_string;
+	*ret_tk = tk;
 	return 0;
 out:
-	protobuf_c_message_free_unpacked(&tk->base, NULL);
+	if (tk)
+		protobuf_c_message_free_unpacked(&tk->base, NULL);
 	return rc;
 }
 
-int gj_cmd_fire(struct gj_engine *eng, const Guanjia__Request *req,
+int gj_cmd_open(struct gj_engine *eng, const Guanjia__Request *req,
 		Guanjia__Reply *reply, struct gj_refusal *ref)
 {
-	const Guanjia__FireEvent *fe = req->fire;
+	struct gj_who who = { req->actor->person, req->actor->role, req->actor->channel,
+			      req->request_id };
+	const struct gj_workflow *wf;
+	Guanjia__Ticket *tk = NULL;
+	int rc = gj_apply_open(eng, &who, req->open, ref, &tk);
+
+	if (rc)
+		return rc;
+	wf = gj_workflows_find(eng->wfs, tk->workflow, tk->workflow_version);
+	if (wf && gj_ticket_decorate(tk, wf)) {
+		protobuf_c_message_free_unpacked(&tk->base, NULL);
+		return -ENOMEM;
+	}
+	reply->result_case = GUANJIA__REPLY__RESULT_TICKET;
+	reply->ticket = tk;
+	if (asprintf(&reply->message, "ticket %llu opened (%s, state %s)",
+		     (unsigned long long)tk->id, tk->workflow, tk->state) < 0)
+		reply->message = (char *)protobuf_c_empty_string;
+	return 0;
+}
+
+int gj_apply_fire(struct gj_engine *eng, const struct gj_who *who,
+		  const Guanjia__FireEvent *fe, struct gj_refusal *ref,
+		  Guanjia__Ticket **ret_tk, char **ret_from)
+{
 	const struct gj_workflow *wf;
 	const struct gj_wf_event *ev;
 	Guanjia__Ticket *tk = NULL;
@@ -334,13 +368,16 @@ int gj_cmd_fire(struct gj_engine *eng, const Guanjia__Request *req,
 			       ev->id, (unsigned long long)tk->id, tk->state, list);
 		goto out;
 	}
-	if (!gj_strv_contains(&ev->roles, req->actor->role)) {
+	if (!gj_strv_contains(&ev->roles, who->role)) {
 		join(list, sizeof(list), ev->roles.v, ev->roles.n);
 		rc = gj_refuse(ref, GUANJIA__ERROR_CODE__ROLE_NOT_ALLOWED,
 			       "role '%s' may not fire '%s' (allowed: %s)",
-			       req->actor->role, ev->id, list);
+			       who->role, ev->id, list);
 		goto out;
 	}
+	rc = gj_host_check_roster(eng, tk->estate, who, ref);
+	if (rc)
+		goto out;
 	rc = check_fields(wf, fe->fields, fe->n_fields, fe->note, ref);
 	if (rc)
 		goto out;
@@ -367,6 +404,16 @@ int gj_cmd_fire(struct gj_engine *eng, const Guanjia__Request *req,
 		if (rc)
 			goto out;
 	}
+	{
+		struct gj_host_check chk = {
+			.ticket_id = tk->id, .estate = tk->estate, .wf = wf, .event = ev->id,
+			.from = tk->state, .to = ev->to ? ev->to : tk->state, .who = who,
+			.fields = fe->fields, .n_fields = fe->n_fields,
+		};
+		rc = gj_host_check_event(eng, &chk, ref);
+		if (rc)
+			goto out;
+	}
 	from = strdup(tk->state);
 	if (!from) {
 		rc = -ENOMEM;
@@ -379,10 +426,10 @@ int gj_cmd_fire(struct gj_engine *eng, const Guanjia__Request *req,
 	was_closed = tk->closed;
 	tk->closed = gj_workflow_state(wf, tk->state)->final;
 	tk->updated_at = eng->now;
-	rc = history_of(eng, tk, req, ev->id, from, fe->fields, fe->n_fields, fe->note);
+	rc = history_of(eng, tk, who, ev->id, from, fe->fields, fe->n_fields, fe->note);
 	if (rc)
 		goto out;
-	rc = journal_transition(eng, tk, req, ev->id, from);
+	rc = journal_transition(eng, tk, who, ev->id, from);
 	if (rc)
 		goto out;
 	rc = gj_clocks_on_event(eng, tk, wf, ev->id, ev->to, ref);
@@ -396,19 +443,45 @@ int gj_cmd_fire(struct gj_engine *eng, const Guanjia__Request *req,
 		if (rc)
 			goto out;
 	}
-	if (gj_ticket_decorate(tk, wf)) {
-		rc = -ENOMEM;
+	rc = gj_host_after_transition(eng, &tk, ev->id, from, who);
+	if (rc)
 		goto out;
+	*ret_tk = tk;
+	if (ret_from)
+		*ret_from = from;
+	else
+		free(from);
+	return 0;
+out:
+	free(from);
+	if (tk)
+		protobuf_c_message_free_unpacked(&tk->base, NULL);
+	return rc;
+}
+
+int gj_cmd_fire(struct gj_engine *eng, const Guanjia__Request *req,
+		Guanjia__Reply *reply, struct gj_refusal *ref)
+{
+	struct gj_who who = { req->actor->person, req->actor->role, req->actor->channel,
+			      req->request_id };
+	const struct gj_workflow *wf;
+	Guanjia__Ticket *tk = NULL;
+	char *from = NULL;
+	int rc = gj_apply_fire(eng, &who, req->fire, ref, &tk, &from);
+
+	if (rc)
+		return rc;
+	wf = gj_workflows_find(eng->wfs, tk->workflow, tk->workflow_version);
+	if (wf && gj_ticket_decorate(tk, wf)) {
+		free(from);
+		protobuf_c_message_free_unpacked(&tk->base, NULL);
+		return -ENOMEM;
 	}
 	reply->result_case = GUANJIA__REPLY__RESULT_TICKET;
 	reply->ticket = tk;
 	if (asprintf(&reply->message, "ticket %llu: %s, %s -> %s", (unsigned long long)tk->id,
-		     ev->id, from, tk->state) < 0)
+		     req->fire->event, from, tk->state) < 0)
 		reply->message = (char *)protobuf_c_empty_string;
 	free(from);
 	return 0;
-out:
-	free(from);
-	protobuf_c_message_free_unpacked(&tk->base, NULL);
-	return rc;
 }

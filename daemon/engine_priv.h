@@ -18,7 +18,11 @@ struct reply_slot {
 	char *request_id;
 };
 
+struct gj_host;
+
 struct gj_engine {
+	struct gj_host *host;   /**< plugins and estates (host.c); may be NULL */
+	int hook_depth;         /**< plugin callbacks nested inside each other */
 	struct gj_store *store;
 	const struct gj_workflows *wfs;
 	struct gj_engine_config cfg;
@@ -70,11 +74,64 @@ int gj_clocks_on_event(struct gj_engine *eng, Guanjia__Ticket *tk,
 /** Fire one due entry (warning or breach). */
 int gj_clocks_fire(struct gj_engine *eng, const struct gj_due *d);
 
+/** Who does something: a request's actor, or a plugin acting. */
+struct gj_who {
+	const char *person;
+	const char *role;
+	const char *channel;    /**< may be NULL */
+	const char *request_id; /**< may be NULL */
+};
+
 /* commands.c */
+/** Open a ticket; on success *ret_tk is the stored ticket (caller frees). */
+int gj_apply_open(struct gj_engine *eng, const struct gj_who *who,
+		  const Guanjia__OpenTicket *op, struct gj_refusal *ref,
+		  Guanjia__Ticket **ret_tk);
+/** Fire an event; on success *ret_tk is the stored ticket and *ret_from
+ * (when not NULL) the state it left (caller frees both). */
+int gj_apply_fire(struct gj_engine *eng, const struct gj_who *who,
+		  const Guanjia__FireEvent *fe, struct gj_refusal *ref,
+		  Guanjia__Ticket **ret_tk, char **ret_from);
 int gj_cmd_open(struct gj_engine *eng, const Guanjia__Request *req,
 		Guanjia__Reply *reply, struct gj_refusal *ref);
 int gj_cmd_fire(struct gj_engine *eng, const Guanjia__Request *req,
 		Guanjia__Reply *reply, struct gj_refusal *ref);
+
+/* host.c: the plugins' side of the engine */
+/** A command about to be applied, for the plugins' check_event. */
+struct gj_host_check {
+	uint64_t ticket_id;             /**< 0 for an open */
+	const char *estate;
+	const struct gj_workflow *wf;
+	const char *event;
+	const char *from;               /**< NULL for an open */
+	const char *to;
+	const struct gj_who *who;
+	Guanjia__Field *const *fields;
+	size_t n_fields;
+};
+/** Let the plugins refuse a command before anything is written. */
+int gj_host_check_event(struct gj_engine *eng, const struct gj_host_check *chk,
+			struct gj_refusal *ref);
+/** Is this person on the estate's roster in this role?  (0 when the estate
+ * has no roster, or for customers' roles.) */
+int gj_host_check_roster(struct gj_engine *eng, const char *estate,
+			 const struct gj_who *who, struct gj_refusal *ref);
+/** The ticket was stored after `event`: tell the plugins.  *tkp is
+ * re-read when a plugin may have changed it. */
+int gj_host_after_transition(struct gj_engine *eng, Guanjia__Ticket **tkp,
+			     const char *event, const char *from,
+			     const struct gj_who *who);
+/** A workflow clock warned or breached (the ticket is stored): tell the
+ * plugins. *ret_handled: a plugin raised its own alert instead. */
+int gj_host_on_alert(struct gj_engine *eng, const Guanjia__Ticket *tk,
+		     const Guanjia__Clock *c, bool breach, bool *ret_handled);
+/** A plugin clock fell due (its due entry already consumed). */
+int gj_host_fire_clock(struct gj_engine *eng, const struct gj_due *d);
+/** Journal an alert (filling in who is on duty from the roster). */
+int gj_alert_journal(struct gj_engine *eng, Guanjia__Alert *al, const char *topic);
+/** The calendar of an estate (the default calendar when it names none). */
+const struct gj_calendar *gj_host_calendar(const struct gj_engine *eng, const char *estate);
 
 /* queries.c */
 int gj_query_get(struct gj_engine *eng, const Guanjia__Request *req,

@@ -17,12 +17,14 @@
 #include "bus.h"
 #include "calendar.h"
 #include "engine.h"
+#include "host.h"
 #include "log.h"
 #include "pin.h"
 #include "server.h"
 #include "store.h"
 #include "wire.h"
 #include "workflow.h"
+#include "yamldoc.h"
 
 #define TRANSPORT_MAX_MSG (1024 * 1024)
 
@@ -47,6 +49,10 @@ static void usage(FILE *out)
 		"  --manual-clock TIME   start the clock at TIME (ISO 8601, e.g.\n"
 		"                        2026-10-09T10:00:00+08:00); it then moves only on\n"
 		"                        'gj clock advance' (for tests and drills)\n"
+		"  --plugins DIR         load the escalation plugins (*.so) of DIR; a\n"
+		"                        refused one is logged and skipped\n"
+		"  --plugin-config FILE  the plugins' settings (default: the embedded\n"
+		"                        etc/plugins.yaml)\n"
 		"  --batch N             requests applied per transaction at most (default 1024)\n"
 		"  --map-size MIB        initial LMDB map size in MiB (default 1024; grows)\n"
 		"  --check-config        load the configuration, report, and exit\n"
@@ -95,6 +101,77 @@ static int mkdir_p(const char *dir)
 	return rc;
 }
 
+struct gj_embedded_file {
+	const char *name;
+	const char *text;
+	size_t len;
+};
+extern const struct gj_embedded_file gj_embedded_settings[];
+
+static const struct gj_embedded_file *embedded_setting(const char *name)
+{
+	for (const struct gj_embedded_file *f = gj_embedded_settings; f->name; f++)
+		if (strcmp(f->name, name) == 0)
+			return f;
+	return NULL;
+}
+
+/* The plugins' settings (a file, else the embedded etc/plugins.yaml), then
+ * every plugin of dir.  A refused plugin is logged, and the daemon goes on
+ * with the others; a broken settings file stops the start. */
+static int load_plugins(struct gj_host *host, const char *dir, const char *cfg_file)
+{
+	char *err = NULL, *text = NULL;
+	const char *name = "<embedded>/plugins.yaml";
+	size_t len = 0;
+	int rc = 0;
+
+	if (cfg_file) {
+		FILE *f = fopen(cfg_file, "r");
+		if (!f) {
+			fprintf(stderr, "guanjiad: --plugin-config %s: %s\n", cfg_file, strerror(errno));
+			return -errno;
+		}
+		text = malloc(GJ_YDOC_MAX_BYTES + 1);
+		len = text ? fread(text, 1, GJ_YDOC_MAX_BYTES + 1, f) : 0;
+		fclose(f);
+		if (!text || len > GJ_YDOC_MAX_BYTES) {
+			fprintf(stderr, "guanjiad: --plugin-config %s: too large (at most %d bytes)\n",
+				cfg_file, GJ_YDOC_MAX_BYTES);
+			free(text);
+			return -EFBIG;
+		}
+		name = cfg_file;
+		rc = gj_host_set_plugin_config(host, name, text, len, &err);
+		free(text);
+	} else {
+		const struct gj_embedded_file *f = embedded_setting("plugins.yaml");
+		if (f)
+			rc = gj_host_set_plugin_config(host, name, f->text, f->len, &err);
+	}
+	if (rc) {
+		fprintf(stderr, "guanjiad: plugin configuration error: %s\n", err ? err : strerror(-rc));
+		free(err);
+		return rc;
+	}
+	if (!dir)
+		return 0;
+	rc = gj_host_load_plugins(host, dir, &err);
+	if (err) {
+		/* One line per refused plugin, each saying which and why. */
+		for (char *line = strtok(err, "\n"); line; line = strtok(NULL, "\n"))
+			gj_log(GJ_LOG_ERROR, "%s; the daemon goes on without it", line);
+		free(err);
+	}
+	if (rc) {
+		fprintf(stderr, "guanjiad: --plugins %s: cannot read the directory\n", dir);
+		return rc;
+	}
+	for (size_t i = 0; i < gj_host_plugin_count(host); i++)
+		gj_log(GJ_LOG_INFO, "plugin %s loaded", gj_host_plugin_name(host, i));
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -106,6 +183,8 @@ int main(int argc, char **argv)
 		{ "calendar", required_argument, NULL, 'C' },
 		{ "manual-clock", required_argument, NULL, 'm' },
 		{ "batch", required_argument, NULL, 'b' },
+		{ "plugins", required_argument, NULL, 'P' },
+		{ "plugin-config", required_argument, NULL, 'K' },
 		{ "map-size", required_argument, NULL, 's' },
 		{ "check-config", no_argument, NULL, 'c' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -114,7 +193,8 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *data_opt = NULL, *listen = NULL, *publish = NULL, *wf_dir = NULL;
-	const char *cal_opt = "cn";
+	const char *cal_opt = "cn", *plugin_dir = NULL, *plugin_cfg = NULL;
+	struct gj_host *host = NULL;
 	struct gj_calendar *cal = NULL;
 	struct gj_engine_config ecfg = { 0 };
 	struct gj_server_config scfg = { 0 };
@@ -162,6 +242,8 @@ int main(int argc, char **argv)
 			map_mib = (size_t)v;
 			break;
 		}
+		case 'P': plugin_dir = optarg; break;
+		case 'K': plugin_cfg = optarg; break;
 		case 'c': check_only = true; break;
 		case 'v': gj_log_set_level(GJ_LOG_DEBUG); break;
 		case 'V': printf("guanjiad %s (protocol %d)\n", GJ_VERSION, GJ_PROTOCOL_VERSION); return 0;
@@ -249,6 +331,12 @@ int main(int argc, char **argv)
 		fprintf(stderr, "guanjiad: cannot start the engine: %s\n", strerror(-rc));
 		goto out;
 	}
+	rc = gj_host_create(eng, &host);
+	if (rc)
+		goto out;
+	rc = load_plugins(host, plugin_dir, plugin_cfg);
+	if (rc)
+		goto out;
 	rc = gj_bus_open(cmd_url, event_url, TRANSPORT_MAX_MSG, &bus);
 	if (rc) {
 		fprintf(stderr, "guanjiad: cannot bind %s / %s: %s\n", cmd_url, event_url, strerror(-rc));
@@ -266,9 +354,9 @@ int main(int argc, char **argv)
 		gj_time_format(gj_engine_now(eng), GJ_DEFAULT_UTC_OFFSET_MIN, now, sizeof(now));
 		/* Tests and scripts wait for this line: it comes only once both
 		 * sockets are bound. */
-		printf("guanjiad ready: commands %s events %s data %s clock %s %s workflows %zu\n",
+		printf("guanjiad ready: commands %s events %s data %s clock %s %s workflows %zu plugins %zu\n",
 		       cmd_url, event_url, data, ecfg.manual_clock ? "manual" : "real", now,
-		       gj_workflows_count(wfs));
+		       gj_workflows_count(wfs), gj_host_plugin_count(host));
 		fflush(stdout);
 	}
 	gj_log(GJ_LOG_INFO, "serving %zu workflows; data in %s", gj_workflows_count(wfs), data);
@@ -277,6 +365,7 @@ int main(int argc, char **argv)
 out:
 	gj_server_destroy(srv);
 	gj_bus_close(bus);
+	gj_host_destroy(host);
 	gj_engine_destroy(eng);
 	gj_store_close(store);
 	gj_workflows_destroy(wfs);

@@ -46,8 +46,9 @@ static void set_error(char **ret_error, const char *fmt, ...)
 	*ret_error = s;
 }
 
-int gj_plugin_load(const char *path, const struct gj_host_api *host,
-                   void *host_ctx, struct gj_plugin **ret, char **ret_error)
+static int load_one(const char *path, const struct gj_host_api *host,
+                    void *host_ctx, const struct gj_plugin_binder *binder,
+                    struct gj_plugin **ret, char **ret_error)
 {
 	const struct gj_plugin_descriptor *d;
 	struct gj_plugin *p = NULL;
@@ -115,6 +116,16 @@ int gj_plugin_load(const char *path, const struct gj_host_api *host,
 		goto fail;
 	}
 
+	if (binder) {
+		char *why = NULL;
+		r = binder->bind(binder->arg, d->name, &host_ctx, &why);
+		if (r != 0) {
+			set_error(ret_error, "plugin %s (%s): %s", path, d->name,
+			          why ? why : strerror(-r));
+			free(why);
+			goto fail;
+		}
+	}
 	r = d->init(host, host_ctx, &state);
 	if (r != 0) {
 		if (r > 0)
@@ -136,6 +147,19 @@ fail:
 	free(p);
 	dlclose(handle);
 	return r;
+}
+
+int gj_plugin_load(const char *path, const struct gj_host_api *host,
+                   void *host_ctx, struct gj_plugin **ret, char **ret_error)
+{
+	return load_one(path, host, host_ctx, NULL, ret, ret_error);
+}
+
+int gj_plugin_load_bound(const char *path, const struct gj_host_api *host,
+                         const struct gj_plugin_binder *binder,
+                         struct gj_plugin **ret, char **ret_error)
+{
+	return load_one(path, host, NULL, binder, ret, ret_error);
 }
 
 void gj_plugin_unload(struct gj_plugin *p)
@@ -192,9 +216,9 @@ static int append_line(char **text, size_t *len, const char *line)
 	return 0;
 }
 
-int gj_plugins_load_dir(const char *dir, const struct gj_host_api *host,
-                        void *host_ctx, struct gj_plugins **ret,
-                        char **ret_errors)
+static int load_dir(const char *dir, const struct gj_host_api *host,
+                    void *host_ctx, const struct gj_plugin_binder *binder,
+                    struct gj_plugins **ret, char **ret_errors)
 {
 	struct dirent **names = NULL;
 	struct gj_plugins *ps;
@@ -229,7 +253,7 @@ int gj_plugins_load_dir(const char *dir, const struct gj_host_api *host,
 			r = -ENOMEM;
 			goto out;
 		}
-		if (gj_plugin_load(path, host, host_ctx, &p, &msg) == 0) {
+		if (load_one(path, host, host_ctx, binder, &p, &msg) == 0) {
 			ps->v[ps->n++] = p;
 		} else if (append_line(&errors, &errlen,
 		                       msg ? msg : "plugin: out of memory") < 0) {
@@ -257,6 +281,20 @@ out:
 	else
 		free(errors);
 	return 0;
+}
+
+int gj_plugins_load_dir(const char *dir, const struct gj_host_api *host,
+                        void *host_ctx, struct gj_plugins **ret,
+                        char **ret_errors)
+{
+	return load_dir(dir, host, host_ctx, NULL, ret, ret_errors);
+}
+
+int gj_plugins_load_dir_bound(const char *dir, const struct gj_host_api *host,
+                              const struct gj_plugin_binder *binder,
+                              struct gj_plugins **ret, char **ret_errors)
+{
+	return load_dir(dir, host, NULL, binder, ret, ret_errors);
 }
 
 size_t gj_plugins_count(const struct gj_plugins *ps)

@@ -27,6 +27,21 @@ struct gj_plugins;
 int gj_plugin_load(const char *path, const struct gj_host_api *host,
                    void *host_ctx, struct gj_plugin **ret, char **ret_error);
 
+/**
+ * Gives each plugin its own host_ctx, once its descriptor passed the ABI
+ * checks and before its init: bind returns 0 and the context, or -errno and
+ * (optionally) a malloc'ed reason, e.g. a second plugin of the same name.
+ */
+struct gj_plugin_binder {
+	int (*bind)(void *arg, const char *name, void **ret_ctx, char **ret_why);
+	void *arg;
+};
+
+/** gj_plugin_load() with a context per plugin from @p binder. */
+int gj_plugin_load_bound(const char *path, const struct gj_host_api *host,
+                         const struct gj_plugin_binder *binder,
+                         struct gj_plugin **ret, char **ret_error);
+
 /** Call the plugin's fini, dlclose it, free it. Accepts NULL. */
 void gj_plugin_unload(struct gj_plugin *p);
 
@@ -54,6 +69,11 @@ void *gj_plugin_state(const struct gj_plugin *p);
 int gj_plugins_load_dir(const char *dir, const struct gj_host_api *host,
                         void *host_ctx, struct gj_plugins **ret,
                         char **ret_errors);
+
+/** gj_plugins_load_dir() with a context per plugin from @p binder. */
+int gj_plugins_load_dir_bound(const char *dir, const struct gj_host_api *host,
+                              const struct gj_plugin_binder *binder,
+                              struct gj_plugins **ret, char **ret_errors);
 
 /** @return how many plugins the set holds */
 size_t gj_plugins_count(const struct gj_plugins *ps);

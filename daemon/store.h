@@ -34,6 +34,7 @@ struct gj_txn {
 enum gj_due_kind {
 	GJ_DUE_WARN = 1,
 	GJ_DUE_BREACH = 2,
+	GJ_DUE_PLUGIN = 3,      /**< a plugin clock: `clock` indexes ticket.plugin_clocks */
 };
 
 struct gj_due {

@@ -1,0 +1,215 @@
+/*
+ * plugin_util.h - helpers shared by the shipped plugins (ladder,
+ * special_event, defer_notice) and linked into each of their .so files:
+ * durations ("90s", "5m", "1h30m"), comma-joined lists (what config_get
+ * gives for a YAML sequence), dates and times with a fixed UTC offset,
+ * small string helpers, and the reading of configuration and ticket fields
+ * through the host table with a logged reason on every bad value.
+ *
+ * Nothing here is exported from a plugin (plugins are built with hidden
+ * visibility); the gj_pu_ prefix only keeps the names apart from the
+ * host's.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "gj_plugin.h"
+
+/** Milliseconds in a minute, an hour and a day. */
+#define GJ_PU_MINUTE_MS INT64_C(60000)
+#define GJ_PU_HOUR_MS (60 * GJ_PU_MINUTE_MS)
+#define GJ_PU_DAY_MS (24 * GJ_PU_HOUR_MS)
+
+/** Longest duration gj_pu_parse_duration accepts (366 days). */
+#define GJ_PU_DURATION_MAX_MS (366 * GJ_PU_DAY_MS)
+
+/** Room for an ISO 8601 time "2026-09-30T16:00:00+08:00" and its NUL. */
+#define GJ_PU_ISO_LEN 32
+/** Room for a date "2026-09-30" and its NUL (years up to 9999). */
+#define GJ_PU_DATE_LEN 16
+/** Room for a duration written by gj_pu_format_duration. */
+#define GJ_PU_DURATION_LEN 48
+
+/* --- strings --- */
+
+/** a and b are equal strings; NULL equals only NULL. */
+bool gj_pu_streq(const char *a, const char *b);
+
+/** s is NULL, empty or only white space. */
+bool gj_pu_blank(const char *s);
+
+/**
+ * Value of @p key among @p n key/value pairs (the last one wins).
+ * @return the value or NULL
+ */
+const char *gj_pu_kv_get(const struct gj_plugin_kv *kv, size_t n,
+                         const char *key);
+
+/**
+ * Parse a decimal number without sign, at most @p max.
+ * @return 0 or -EINVAL
+ */
+int gj_pu_parse_uint(const char *s, uint32_t max, uint32_t *ret);
+
+/* --- lists --- */
+
+/** A list of names split from "a,b,c"; items point into buf. */
+struct gj_pu_list {
+	char *buf;
+	char **items;
+	size_t n;
+};
+
+/**
+ * Split a comma-joined list, trimming white space around each item.
+ * NULL or "" gives an empty list.  @p l is overwritten, not freed.
+ * @return 0, -EINVAL (an empty item, as in "a,,b") or -ENOMEM
+ */
+int gj_pu_list_parse(struct gj_pu_list *l, const char *s);
+
+/** Free what gj_pu_list_parse allocated; accepts a zeroed list. */
+void gj_pu_list_finish(struct gj_pu_list *l);
+
+/** @p item is one of the items of @p l. */
+bool gj_pu_list_has(const struct gj_pu_list *l, const char *item);
+
+/** Write the items joined with ", " into buf (truncated if too small). */
+void gj_pu_list_format(const struct gj_pu_list *l, char *buf, size_t len);
+
+/* --- durations --- */
+
+/**
+ * Parse a duration: one or more <number><unit> with units d, h, m, s in
+ * that order, each at most once ("90s", "5m", "1h30m", "2d").
+ * @return 0 or -EINVAL (also beyond GJ_PU_DURATION_MAX_MS)
+ */
+int gj_pu_parse_duration(const char *s, int64_t *ret_ms);
+
+/**
+ * Write the absolute value of @p ms readably: "1h 30m", "5m", "45s",
+ * "2d 3h"; whole seconds, "0s" for less than one.
+ */
+void gj_pu_format_duration(int64_t ms, char *buf, size_t len);
+
+/* --- dates and times (a fixed UTC offset, in minutes) --- */
+
+/** Days since 1970-01-01 of a proleptic Gregorian date (no checks). */
+int64_t gj_pu_days_from_civil(int64_t y, unsigned m, unsigned d);
+
+/**
+ * Parse a date "YYYY-MM-DD" (exactly that shape, a real calendar date).
+ * @return 0 or -EINVAL
+ */
+int gj_pu_parse_date(const char *s, int64_t *ret_days);
+
+/** Write the date @p days (since 1970-01-01) as "YYYY-MM-DD". */
+void gj_pu_format_date(int64_t days, char *buf, size_t len);
+
+/**
+ * Parse "HH:MM" (00:00 to 24:00) into minutes after midnight.
+ * @return 0 or -EINVAL
+ */
+int gj_pu_parse_hhmm(const char *s, int32_t *ret_minutes);
+
+/**
+ * Parse a UTC offset "+08:00", "-05:30" or "Z" into minutes.
+ * @return 0 or -EINVAL
+ */
+int gj_pu_parse_utc_offset(const char *s, int32_t *ret_minutes);
+
+/** The local date (days since 1970-01-01) of @p ms at @p offset_min. */
+int64_t gj_pu_day_of(int64_t ms, int32_t offset_min);
+
+/** ms of the local time @p minutes after the start of local date @p days. */
+int64_t gj_pu_local_ms(int64_t days, int32_t minutes, int32_t offset_min);
+
+/**
+ * Parse an ISO 8601 time with a date, a time and an offset:
+ * "2026-09-30T16:00:00+08:00", "2026-09-30T08:00:00.250Z"; seconds and
+ * fractions may be left out.
+ * @return 0 or -EINVAL
+ */
+int gj_pu_parse_iso8601(const char *s, int64_t *ret_ms);
+
+/** Write @p ms as "YYYY-MM-DDTHH:MM:SS+HH:MM" at @p offset_min. */
+void gj_pu_format_iso8601(int64_t ms, int32_t offset_min, char *buf,
+                          size_t len);
+
+/* --- the host --- */
+
+/** A plugin's view of its host, as handed to init. */
+struct gj_pu_host {
+	const struct gj_host_api *api;
+	void *ctx;
+	const char *plugin; /**< the plugin's name, for log lines */
+};
+
+/**
+ * Check that the host speaks ABI 1.1 or later (the shipped plugins use the
+ * 1.1 functions), logging why not.
+ * @return 0 or -EPROTO
+ */
+int gj_pu_host_check(const struct gj_pu_host *h);
+
+/**
+ * Read a ticket field into a new string (no fixed limit up to 1 MiB: the
+ * field may be what a person typed).
+ * @return 0, -ENOENT (no such ticket or field), -ENOMEM or the host's error
+ */
+int gj_pu_field_dup(const struct gj_pu_host *h, uint64_t ticket,
+                    const char *field, char **ret);
+
+/** The ticket field is present and not blank. */
+bool gj_pu_field_present(const struct gj_pu_host *h, uint64_t ticket,
+                         const char *field);
+
+/**
+ * The ticket field equals @p value (false when missing).
+ */
+bool gj_pu_field_is(const struct gj_pu_host *h, uint64_t ticket,
+                    const char *field, const char *value);
+
+/**
+ * Read a ticket field holding a number written by gj_pu_field_set_int.
+ * @return 0 (*ret = the number), -ENOENT (*ret = @p def) or -EINVAL
+ */
+int gj_pu_field_int(const struct gj_pu_host *h, uint64_t ticket,
+                    const char *field, int64_t def, int64_t *ret);
+
+/** Store a number in a ticket field. */
+int gj_pu_field_set_int(const struct gj_pu_host *h, uint64_t ticket,
+                        const char *field, int64_t value);
+
+/** Cancel a plugin clock; a clock that is not armed is not an error. */
+int gj_pu_cancel_clock(const struct gj_pu_host *h, uint64_t ticket,
+                       const char *name);
+
+/* --- configuration: each logs "<plugin>: <key>: <why>" and returns
+ *     -EINVAL on a bad value; a missing key takes the default --- */
+
+/** A duration of at least @p min_ms ("90s", "5m", "1h30m"). */
+int gj_pu_cfg_duration(const struct gj_pu_host *h, const char *key,
+                       const char *def, int64_t min_ms, int64_t *ret_ms);
+
+/** A whole number between @p min and @p max. */
+int gj_pu_cfg_uint(const struct gj_pu_host *h, const char *key, uint32_t def,
+                   uint32_t min, uint32_t max, uint32_t *ret);
+
+/** A list; @p nonempty refuses an empty one. @p ret is overwritten. */
+int gj_pu_cfg_list(const struct gj_pu_host *h, const char *key,
+                   const char *def, bool nonempty, struct gj_pu_list *ret);
+
+/** A name (one word: no blank, no comma); the host keeps the string. */
+int gj_pu_cfg_name(const struct gj_pu_host *h, const char *key,
+                   const char *def, const char **ret);
+
+/** A time of day "HH:MM", in minutes after midnight. */
+int gj_pu_cfg_hhmm(const struct gj_pu_host *h, const char *key,
+                   const char *def, int32_t *ret_minutes);
+
+/** A UTC offset "+08:00", in minutes. */
+int gj_pu_cfg_utc_offset(const struct gj_pu_host *h, const char *key,
+                         const char *def, int32_t *ret_minutes);
