@@ -556,7 +556,8 @@ static void check_shipped(const struct gj_workflows *set, const char *prefix)
 	for (size_t i = 0; shipped[i]; i++) {
 		wf = gj_workflows_find(set, shipped[i], 0);
 		ck_assert_msg(wf != NULL, "%s not loaded", shipped[i]);
-		ck_assert_uint_eq(wf->version, 1);
+		/* r17_repair is at version 2 (the deferred state) */
+		ck_assert_uint_eq(wf->version, strcmp(shipped[i], "r17_repair") == 0 ? 2 : 1);
 		ck_assert_msg(strncmp(wf->source_name, prefix, strlen(prefix)) == 0,
 			      "source %s", wf->source_name);
 		ck_assert(strstr(wf->source_name, shipped[i]) != NULL);
