@@ -61,6 +61,14 @@ int gj_daemon_start(struct gj_daemon *d, const char *const *extra_args)
 		return -1;
 	if (d->pid == 0) {
 		dup2(pfd[1], STDOUT_FILENO);
+		if (d->capture_stderr) {
+			char log[128];
+			int fd;
+			snprintf(log, sizeof(log), "%s/stderr.log", d->dir);
+			fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0600);
+			if (fd >= 0)
+				dup2(fd, STDERR_FILENO);
+		}
 		execv(path, (char *const *)argv);
 		fprintf(stderr, "exec %s: %s\n", path, strerror(errno));
 		_exit(127);
@@ -148,4 +156,23 @@ void gj_daemon_cleanup(struct gj_daemon *d)
 	free(d->cmd_url);
 	free(d->event_url);
 	d->cmd_url = d->event_url = NULL;
+}
+
+char *gj_daemon_stderr(const struct gj_daemon *d)
+{
+	char path[128];
+	FILE *f;
+	char *buf;
+	size_t n;
+
+	snprintf(path, sizeof(path), "%s/stderr.log", d->dir);
+	f = fopen(path, "r");
+	if (!f)
+		return strdup("");
+	buf = calloc(1, 1 << 20);
+	n = buf ? fread(buf, 1, (1 << 20) - 1, f) : 0;
+	fclose(f);
+	if (buf)
+		buf[n] = 0;
+	return buf;
 }

@@ -14,6 +14,7 @@ struct gj_daemon {
 	char dir[64];           /**< the temporary data directory */
 	char *cmd_url, *event_url;
 	char ready_line[512];
+	bool capture_stderr;    /**< send the daemon's stderr to DIR/stderr.log */
 };
 
 /** Make a fresh data directory (removed by gj_daemon_cleanup). */
@@ -33,6 +34,9 @@ void gj_daemon_kill9(struct gj_daemon *d);
 
 /** Stop if running and remove the data directory. */
 void gj_daemon_cleanup(struct gj_daemon *d);
+
+/** What the daemon wrote to stderr so far (capture_stderr); malloc'd. */
+char *gj_daemon_stderr(const struct gj_daemon *d);
 
 /** Is the process still alive? */
 bool gj_daemon_alive(struct gj_daemon *d);
