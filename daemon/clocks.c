@@ -108,12 +108,39 @@ static int stop_clock(struct gj_engine *eng, Guanjia__Ticket *tk, size_t idx)
 			     c->breached ? eng->now - c->deadline : 0);
 }
 
+/* The civil date of an instant in the calendar's zone. */
+static int local_date(const struct gj_calendar *cal, int64_t ms, struct gj_date *ret)
+{
+	int64_t local = ms + (int64_t)gj_calendar_utc_offset_min(cal) * 60000;
+	int64_t days = local >= 0 ? local / 86400000 : -((-local + 86399999) / 86400000);
+
+	return gj_date_from_days((int32_t)days, ret);
+}
+
+/* The close of the nth working day after the date of `from` (n 0: the
+ * close of that date itself). */
+static int working_day_close(const struct gj_calendar *cal, int64_t from, int32_t n,
+			     int64_t *ret, bool *ret_provisional)
+{
+	struct gj_date day, last;
+	int rc = local_date(cal, from, &day);
+
+	*ret_provisional = false;
+	if (rc)
+		return rc;
+	if (n <= 0)
+		last = day;
+	else if ((rc = gj_calendar_add_working_days(cal, day, n, &last, ret_provisional)))
+		return rc;
+	return gj_calendar_day_close_ms(cal, last, ret);
+}
+
 /* The deadline of a clock starting now; 0 when it cannot start (a deadline
  * field that is empty, or working days without a calendar). */
 static int64_t deadline_of(struct gj_engine *eng, const Guanjia__Ticket *tk,
 			   const struct gj_wf_clock *def, bool *ret_provisional)
 {
-	const struct gj_calendar *cal = eng->cfg.calendar;
+	const struct gj_calendar *cal = gj_host_calendar(eng, tk->estate);
 
 	*ret_provisional = false;
 	if (def->deadline_field) {
@@ -126,16 +153,9 @@ static int64_t deadline_of(struct gj_engine *eng, const Guanjia__Ticket *tk,
 	if (def->unit == GJ_TARGET_WORKING_DAYS) {
 		/* "Within N working days": counted from the day after today in
 		 * the calendar's zone; due at the close of the Nth working day. */
-		struct gj_date today, last;
-		int64_t local, days, close;
-		if (!cal)
-			return 0;
-		local = eng->now + (int64_t)gj_calendar_utc_offset_min(cal) * 60000;
-		days = local >= 0 ? local / 86400000 : -((-local + 86399999) / 86400000);
-		if (gj_date_from_days((int32_t)days, &today) ||
-		    gj_calendar_add_working_days(cal, today, def->target_count, &last,
-						 ret_provisional) ||
-		    gj_calendar_day_close_ms(cal, last, &close))
+		int64_t close;
+		if (!cal || working_day_close(cal, eng->now, def->target_count, &close,
+					      ret_provisional))
 			return 0;
 		return close;
 	}
@@ -170,11 +190,13 @@ static int provisional_alert(struct gj_engine *eng, const Guanjia__Ticket *tk,
 {
 	static char *const roles[] = { (char *)"admin_hr" };
 	Guanjia__Alert al = GUANJIA__ALERT__INIT;
-	const char *cal = eng->cfg.calendar ? gj_calendar_id(eng->cfg.calendar) : "?";
+	const struct gj_calendar *calendar = gj_host_calendar(eng, tk->estate);
+	const char *cal = calendar ? gj_calendar_id(calendar) : "?";
 	char when[40], *msg = NULL;
 	int rc;
 
-	gj_time_format(c->deadline, gj_calendar_utc_offset_min(eng->cfg.calendar), when, sizeof(when));
+	gj_time_format(c->deadline, calendar ? gj_calendar_utc_offset_min(calendar)
+					     : GJ_DEFAULT_UTC_OFFSET_MIN, when, sizeof(when));
 	if (asprintf(&msg, "calendar '%s' has no data for the year %.4s: the deadline of ticket %llu's "
 			   "clock '%s' (%s) assumes Monday to Friday and is provisional; add that "
 			   "year's rest and make-up days to the calendar",
@@ -256,7 +278,9 @@ int gj_clocks_on_event(struct gj_engine *eng, Guanjia__Ticket *tk,
 	if (tk->closed)
 		return 0;
 	/* Pause in the workflow's pause states, resume when the ticket moves
-	 * on: the time left is kept, the pause recorded. */
+	 * on: the time left is kept (working-day clocks: the working days
+	 * left, re-counted from the resume day), the pause recorded. */
+	const struct gj_calendar *cal = gj_host_calendar(eng, tk->estate);
 	for (size_t i = 0; entered && i < wf->n_clocks; i++) {
 		const struct gj_wf_clock *def = &wf->clocks[i];
 		Guanjia__Clock *c = tk->clocks[i];
@@ -266,6 +290,16 @@ int gj_clocks_on_event(struct gj_engine *eng, Guanjia__Ticket *tk,
 			if (rc)
 				return rc;
 			c->remaining_ms = c->deadline - eng->now;
+			c->remaining_working_days = 0;
+			if (def->unit == GJ_TARGET_WORKING_DAYS && cal) {
+				/* Working days left after today, re-counted on resume. */
+				struct gj_date today, due;
+				int32_t left = 0;
+				if (!local_date(cal, eng->now, &today) &&
+				    !local_date(cal, c->deadline, &due) &&
+				    !gj_calendar_count_working_days(cal, today, due, &left, NULL))
+					c->remaining_working_days = left;
+			}
 			c->paused_at = eng->now;
 			c->pauses++;
 			c->state = GUANJIA__CLOCK_STATE__CLOCK_PAUSED;
@@ -273,10 +307,20 @@ int gj_clocks_on_event(struct gj_engine *eng, Guanjia__Ticket *tk,
 			if (rc)
 				return rc;
 		} else if (c->state == GUANJIA__CLOCK_STATE__CLOCK_PAUSED && !in_pause) {
-			int64_t shift = eng->now - c->paused_at;
+			int64_t shift = eng->now - c->paused_at, before = c->deadline;
+			bool prov = false;
 			c->deadline = eng->now + c->remaining_ms;
+			if (def->unit == GJ_TARGET_WORKING_DAYS && cal)
+				working_day_close(cal, eng->now, c->remaining_working_days,
+						  &c->deadline, &prov);
+			if (c->deadline <= eng->now)
+				c->deadline = eng->now + 1;
+			c->provisional = c->provisional || prov;
 			if (c->warn_at)
-				c->warn_at += shift;
+				c->warn_at += c->deadline - before;
+			if (c->warn_at && c->warn_at <= eng->now)
+				c->warn_at = 0;
+			c->remaining_working_days = 0;
 			c->paused_total_ms += shift;
 			c->remaining_ms = 0;
 			c->paused_at = 0;

@@ -1,0 +1,315 @@
+/*
+ * test_escalation.c - the escalation plugins and working-day clocks against
+ * the real guanjiad (temporary data directory, ipc:// sockets, manual
+ * clock), with the shipped plugins of the build loaded by --plugins:
+ * defer_notice (R17), special_event (R28b), ladder, the ABI refusal at
+ * start, and paused working-day clocks re-counted on the calendar.
+ */
+#include <check.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "guanjia.h"
+#include "harness.h"
+#include "wire.h"
+
+#define MIN 60000LL
+#define HOUR (60 * MIN)
+
+static struct gj_daemon d;
+static struct gj_client *cl;
+
+static int64_t at(const char *text)
+{
+	int64_t t = 0;
+
+	ck_assert_msg(gj_time_parse(text, &t) == 0, "bad time %s", text);
+	return t;
+}
+
+static void connect_as(const char *person, const char *role)
+{
+	if (!cl)
+		ck_assert_int_eq(gj_client_connect(d.cmd_url, &cl), 0);
+	ck_assert_int_eq(gj_client_set_actor(cl, person, role, "test"), 0);
+}
+
+/* Start (or restart) the daemon on d's data directory at `when`. */
+static void start(const char *when, bool plugins)
+{
+	const char *args[] = { "--manual-clock", when, "--plugins", GJ_PLUGIN_BUILD_DIR, NULL };
+
+	if (!plugins)
+		args[2] = NULL;
+	ck_assert_int_eq(gj_daemon_start(&d, args), 0);
+	connect_as("li.ming", "butler");
+}
+
+static void stop_client(void)
+{
+	gj_client_destroy(cl);
+	cl = NULL;
+}
+
+static void setup(void)
+{
+	gj_daemon_init(&d);
+}
+
+static void teardown(void)
+{
+	stop_client();
+	gj_daemon_cleanup(&d);
+}
+
+static void check_applied(int rc, Guanjia__Reply *r)
+{
+	ck_assert_msg(rc == 0, "no reply: %s", strerror(-rc));
+	ck_assert_msg(r->outcome == GUANJIA__OUTCOME__APPLIED, "refused: %s", r->message);
+}
+
+#define call_ok(call, r) do { int rc_ = (call); check_applied(rc_, (r)); } while (0)
+
+static uint64_t open_as(const char *person, const char *role, const char *wf,
+			const char *const *kv, size_t n)
+{
+	Guanjia__Reply *r = NULL;
+	uint64_t id;
+
+	connect_as(person, role);
+	call_ok(gj_client_open(cl, wf, NULL, kv, n, NULL, &r), r);
+	id = r->ticket->id;
+	gj_reply_free(r);
+	return id;
+}
+
+static void fire_as(const char *person, const char *role, uint64_t id, const char *event,
+		    const char *const *kv, size_t n)
+{
+	Guanjia__Reply *r = NULL;
+
+	connect_as(person, role);
+	call_ok(gj_client_fire(cl, id, event, kv, n, NULL, &r), r);
+	gj_reply_free(r);
+}
+
+/* Fire and expect a refusal; returns the reply (caller frees). */
+static Guanjia__Reply *fire_refused(const char *person, const char *role, uint64_t id,
+				    const char *event, const char *const *kv, size_t n)
+{
+	Guanjia__Reply *r = NULL;
+	int rc;
+
+	connect_as(person, role);
+	rc = gj_client_fire(cl, id, event, kv, n, NULL, &r);
+	ck_assert_int_eq(rc, 0);
+	ck_assert_msg(r->outcome == GUANJIA__OUTCOME__REFUSED, "applied: %s", r->message);
+	return r;
+}
+
+static void advance(int64_t ms)
+{
+	Guanjia__Reply *r = NULL;
+
+	call_ok(gj_client_advance(cl, ms, &r), r);
+	gj_reply_free(r);
+}
+
+static int64_t now(void)
+{
+	Guanjia__Reply *r = NULL;
+	int64_t t;
+
+	call_ok(gj_client_status(cl, &r), r);
+	t = r->status->now;
+	gj_reply_free(r);
+	return t;
+}
+
+static void advance_to(int64_t t)
+{
+	int64_t n = now();
+
+	ck_assert_msg(t >= n, "cannot go back in time");
+	if (t > n)
+		advance(t - n);
+}
+
+static Guanjia__Clock *find_clock(Guanjia__Ticket *tk, const char *id)
+{
+	for (size_t i = 0; i < tk->n_clocks; i++)
+		if (strcmp(tk->clocks[i]->id, id) == 0)
+			return tk->clocks[i];
+	ck_abort_msg("no clock %s", id);
+	return NULL;
+}
+
+struct alert_count {
+	size_t n;
+	int64_t last_at;
+	uint32_t max_step;
+	char roles[256];        /* notify_roles of the last one */
+	char message[512];
+};
+
+/* Alerts of a ticket in the whole journal from `plugin` (NULL: any, "":
+ * the workflow's own), on `clock` (NULL: any), with `step` (0: any). */
+static struct alert_count alerts(uint64_t ticket, const char *plugin, const char *clock,
+				 uint32_t step)
+{
+	struct alert_count ac = { 0 };
+	Guanjia__Reply *r = NULL;
+	uint64_t from = 1;
+
+	for (;;) {
+		call_ok(gj_client_replay(cl, from, 10000, "alert.", &r), r);
+		for (size_t i = 0; i < r->records->n_records; i++) {
+			Guanjia__Alert *a = r->records->records[i]->alert;
+			if (!a || a->ticket_id != ticket)
+				continue;
+			if (plugin && strcmp(a->plugin, plugin) != 0)
+				continue;
+			if (clock && strcmp(a->clock, clock) != 0)
+				continue;
+			if (step && a->step != step)
+				continue;
+			ac.n++;
+			ac.last_at = r->records->records[i]->at;
+			if (a->step > ac.max_step)
+				ac.max_step = a->step;
+			ac.roles[0] = 0;
+			for (size_t j = 0; j < a->n_notify_roles; j++) {
+				strncat(ac.roles, a->notify_roles[j], sizeof(ac.roles) - strlen(ac.roles) - 2);
+				strcat(ac.roles, ",");
+			}
+			snprintf(ac.message, sizeof(ac.message), "%s", a->message);
+		}
+		from = r->records->next_seq;
+		bool more = r->records->next_seq <= r->records->last_seq;
+		gj_reply_free(r);
+		if (!more)
+			break;
+	}
+	return ac;
+}
+
+/* --- working-day clocks paused and resumed ---------------------------- */
+
+START_TEST(paused_working_day_clock_is_recounted_in_working_days)
+{
+	const char *open_kv[] = { "location=Block 2 lobby" };
+	const char *disp_kv[] = { "technician=zhao.lei", "severity=moderate" };
+	Guanjia__Reply *r = NULL;
+	Guanjia__Clock *c;
+	uint64_t id;
+
+	start("2026-09-28T10:00:00+08:00", false);
+	id = open_as("li.ming", "butler", "r17_repair", open_kv, 1);
+	fire_as("li.ming", "butler", id, "dispatch", disp_kv, 2);
+	/* 3 working days after Monday 09-28: 09-29, 09-30, then the National
+	 * Day holiday (10-01..10-07), then 10-08. */
+	call_ok(gj_client_get(cl, id, false, &r), r);
+	c = find_clock(r->ticket, "moderate_repair");
+	ck_assert_int_eq(c->deadline, at("2026-10-08T17:30:00+08:00"));
+	gj_reply_free(r);
+
+	advance(24 * HOUR); /* Tuesday 09-29 10:00 */
+	fire_as("zhao.lei", "engineering", id, "cannot_fix", NULL, 0);
+	call_ok(gj_client_get(cl, id, false, &r), r);
+	c = find_clock(r->ticket, "moderate_repair");
+	ck_assert_int_eq(c->state, GUANJIA__CLOCK_STATE__CLOCK_PAUSED);
+	ck_assert_int_eq(c->remaining_working_days, 2); /* 09-30 and 10-08 */
+	ck_assert_uint_eq(c->pauses, 1);
+	/* The 30-working-day cap does not pause. */
+	ck_assert_int_eq(find_clock(r->ticket, "any_repair")->state,
+			 GUANJIA__CLOCK_STATE__CLOCK_RUNNING);
+	gj_reply_free(r);
+
+	/* Resumed on Friday 10-09: two working days after it are the make-up
+	 * Saturday 10-10 and Monday 10-12. */
+	advance_to(at("2026-10-09T09:00:00+08:00"));
+	fire_as("zhao.lei", "engineering", id, "resume_work", NULL, 0);
+	call_ok(gj_client_get(cl, id, false, &r), r);
+	c = find_clock(r->ticket, "moderate_repair");
+	ck_assert_int_eq(c->state, GUANJIA__CLOCK_STATE__CLOCK_RUNNING);
+	ck_assert_int_eq(c->deadline, at("2026-10-12T17:30:00+08:00"));
+	ck_assert_int_eq(c->paused_total_ms, at("2026-10-09T09:00:00+08:00") -
+						     at("2026-09-29T10:00:00+08:00"));
+	gj_reply_free(r);
+
+	/* No breach before the new deadline, one at it. */
+	advance_to(at("2026-10-12T17:30:00+08:00") - 1);
+	ck_assert_uint_eq(alerts(id, "", "moderate_repair", 0).n, 1); /* the warning only */
+	advance(1);
+	ck_assert_uint_eq(alerts(id, "", "moderate_repair", 0).n, 2);
+}
+END_TEST
+
+/* --- the ABI check at start ------------------------------------------ */
+
+START_TEST(plugin_of_another_major_is_refused_and_the_others_load)
+{
+	char dir[] = "/tmp/gj-plugins-XXXXXX", link[PATH_MAX], *log;
+	const char *names[] = { "defer_notice", "ladder", "special_event" };
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	for (size_t i = 0; i < 3; i++) {
+		char target[PATH_MAX];
+		snprintf(target, sizeof(target), "%s/%s.so", GJ_PLUGIN_BUILD_DIR, names[i]);
+		snprintf(link, sizeof(link), "%s/%s.so", dir, names[i]);
+		ck_assert_int_eq(symlink(target, link), 0);
+	}
+	snprintf(link, sizeof(link), "%s/old_escalation.so", dir);
+	ck_assert_int_eq(symlink(GJ_TEST_PLUGIN_BAD_MAJOR, link), 0);
+
+	{
+		const char *args[] = { "--manual-clock", "2026-10-09T10:00:00+08:00",
+				       "--plugins", dir, NULL };
+		d.capture_stderr = true;
+		ck_assert_int_eq(gj_daemon_start(&d, args), 0);
+	}
+	ck_assert_msg(strstr(d.ready_line, "plugins 3") != NULL, "%s", d.ready_line);
+	log = gj_daemon_stderr(&d);
+	ck_assert_msg(strstr(log, "old_escalation.so was built for ABI 2.0, this daemon speaks 1.1") != NULL,
+		      "%s", log);
+	free(log);
+	connect_as("li.ming", "butler");
+	ck_assert(gj_daemon_alive(&d));
+
+	for (size_t i = 0; i < 3; i++) {
+		snprintf(link, sizeof(link), "%s/%s.so", dir, names[i]);
+		unlink(link);
+	}
+	snprintf(link, sizeof(link), "%s/old_escalation.so", dir);
+	unlink(link);
+	rmdir(dir);
+}
+END_TEST
+
+Suite *escalation_suite(void)
+{
+	Suite *s = suite_create("escalation");
+	TCase *tc = tcase_create("daemon");
+
+	tcase_set_timeout(tc, 120);
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, paused_working_day_clock_is_recounted_in_working_days);
+	tcase_add_test(tc, plugin_of_another_major_is_refused_and_the_others_load);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(escalation_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
