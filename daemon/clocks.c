@@ -137,8 +137,9 @@ static int working_day_close(const struct gj_calendar *cal, int64_t from, int32_
 
 /* The deadline of a clock starting now; 0 when it cannot start (a deadline
  * field that is empty, or working days without a calendar). */
-static int64_t deadline_of(struct gj_engine *eng, const Guanjia__Ticket *tk,
-			   const struct gj_wf_clock *def, bool *ret_provisional)
+int64_t gj_clocks_deadline_from(struct gj_engine *eng, const Guanjia__Ticket *tk,
+				const struct gj_wf_clock *def, int64_t start,
+				bool *ret_provisional)
 {
 	const struct gj_calendar *cal = gj_host_calendar(eng, tk->estate);
 
@@ -154,12 +155,71 @@ static int64_t deadline_of(struct gj_engine *eng, const Guanjia__Ticket *tk,
 		/* "Within N working days": counted from the day after today in
 		 * the calendar's zone; due at the close of the Nth working day. */
 		int64_t close;
-		if (!cal || working_day_close(cal, eng->now, def->target_count, &close,
+		if (!cal || working_day_close(cal, start, def->target_count, &close,
 					      ret_provisional))
 			return 0;
 		return close;
 	}
-	return eng->now + def->target_ms;
+	if (def->unit == GJ_TARGET_WORKING_HOURS) {
+		/* N working hours: only the working hours of working days count. */
+		int64_t t;
+		if (!cal || gj_calendar_add_working_hours(cal, start, def->target_count * 60, &t,
+							  ret_provisional))
+			return 0;
+		return t;
+	}
+	return start + def->target_ms;
+}
+
+static int64_t deadline_of(struct gj_engine *eng, const Guanjia__Ticket *tk,
+			   const struct gj_wf_clock *def, bool *ret_provisional)
+{
+	return gj_clocks_deadline_from(eng, tk, def, eng->now, ret_provisional);
+}
+
+int gj_clocks_move(struct gj_engine *eng, Guanjia__Ticket *tk, size_t idx,
+		   const struct gj_wf_clock *def, int64_t deadline, bool provisional,
+		   const char *why)
+{
+	Guanjia__Clock *c = tk->clocks[idx];
+	Guanjia__HistoryEntry e = GUANJIA__HISTORY_ENTRY__INIT;
+	char from[40], to[40], *note = NULL;
+	int off = GJ_DEFAULT_UTC_OFFSET_MIN;
+	int rc = due_entries(eng, tk, idx, c, false);
+
+	if (rc)
+		return rc;
+	if (gj_host_calendar(eng, tk->estate))
+		off = gj_calendar_utc_offset_min(gj_host_calendar(eng, tk->estate));
+	gj_time_format(c->deadline, off, from, sizeof(from));
+	gj_time_format(deadline, off, to, sizeof(to));
+	c->deadline = deadline;
+	c->provisional = provisional;
+	c->target_ms = deadline - c->started_at - c->paused_total_ms;
+	if (!c->warned) {
+		c->warn_at = 0;
+		if (def->warn_before_ms > 0 && deadline - def->warn_before_ms > eng->now)
+			c->warn_at = deadline - def->warn_before_ms;
+	}
+	rc = due_entries(eng, tk, idx, c, true);
+	if (!rc)
+		rc = journal_clock(eng, tk, c, GUANJIA__CLOCK_EVENT_KIND__MOVED, 0);
+	if (rc)
+		return rc;
+	if (asprintf(&note, "deadline of clock %s moved from %s to %s%s: %s", c->id, from, to,
+		     provisional ? " (still provisional)" : "", why) < 0)
+		return -ENOMEM;
+	e.person = (char *)"guanjiad";
+	e.role = (char *)"system";
+	e.channel = (char *)"recompute";
+	e.event = (char *)"deadline_moved";
+	e.from_state = tk->state;
+	e.to_state = tk->state;
+	e.note = note;
+	rc = gj_engine_history(eng, tk, &e);
+	free(note);
+	tk->updated_at = eng->now;
+	return rc;
 }
 
 /* Journal an alert under a topic built from fmt. */
@@ -299,6 +359,10 @@ int gj_clocks_on_event(struct gj_engine *eng, Guanjia__Ticket *tk,
 				    !local_date(cal, c->deadline, &due) &&
 				    !gj_calendar_count_working_days(cal, today, due, &left, NULL))
 					c->remaining_working_days = left;
+			} else if (def->unit == GJ_TARGET_WORKING_HOURS && cal) {
+				/* The working time left, counted again on resume. */
+				gj_calendar_working_ms_between(cal, eng->now, c->deadline,
+							       &c->remaining_ms, NULL);
 			}
 			c->paused_at = eng->now;
 			c->pauses++;
@@ -313,6 +377,9 @@ int gj_clocks_on_event(struct gj_engine *eng, Guanjia__Ticket *tk,
 			if (def->unit == GJ_TARGET_WORKING_DAYS && cal)
 				working_day_close(cal, eng->now, c->remaining_working_days,
 						  &c->deadline, &prov);
+			else if (def->unit == GJ_TARGET_WORKING_HOURS && cal)
+				gj_calendar_add_working_ms(cal, eng->now, c->remaining_ms,
+							   &c->deadline, &prov);
 			if (c->deadline <= eng->now)
 				c->deadline = eng->now + 1;
 			c->provisional = c->provisional || prov;

@@ -286,6 +286,8 @@ static const char *cmd_name(Guanjia__Request__CommandCase c)
 	case GUANJIA__REQUEST__COMMAND_STATUS: return "status";
 	case GUANJIA__REQUEST__COMMAND_ADVANCE_CLOCK: return "advance_clock";
 	case GUANJIA__REQUEST__COMMAND_CALENDAR: return "calendar";
+	case GUANJIA__REQUEST__COMMAND_EXPLAIN: return "explain";
+	case GUANJIA__REQUEST__COMMAND_RECOMPUTE: return "recompute";
 	default: return "unknown";
 	}
 }
@@ -379,7 +381,8 @@ static int cmd_advance(struct gj_engine *eng, const Guanjia__Request *req,
 static bool is_mutating(Guanjia__Request__CommandCase c)
 {
 	return c == GUANJIA__REQUEST__COMMAND_OPEN || c == GUANJIA__REQUEST__COMMAND_FIRE ||
-	       c == GUANJIA__REQUEST__COMMAND_ADVANCE_CLOCK;
+	       c == GUANJIA__REQUEST__COMMAND_ADVANCE_CLOCK ||
+	       c == GUANJIA__REQUEST__COMMAND_RECOMPUTE;
 }
 
 /* Transient refusals are not remembered: a retry may succeed. */
@@ -478,6 +481,12 @@ static int submit_request(struct gj_engine *eng, Guanjia__Request *req, void *ta
 		break;
 	case GUANJIA__REQUEST__COMMAND_CALENDAR:
 		rc = gj_query_calendar(eng, req, &reply, &ref);
+		break;
+	case GUANJIA__REQUEST__COMMAND_EXPLAIN:
+		rc = gj_query_explain(eng, req, &reply, &ref);
+		break;
+	case GUANJIA__REQUEST__COMMAND_RECOMPUTE:
+		rc = gj_cmd_recompute(eng, req, &reply, &ref);
 		break;
 	default:
 		rc = gj_refuse(&ref, GUANJIA__ERROR_CODE__NO_COMMAND, "unknown command");
@@ -582,6 +591,19 @@ int gj_engine_run_due(struct gj_engine *eng, size_t max, bool *ret_more)
 
 	if (ret_more)
 		*ret_more = false;
+	if (!eng->recomputed) {
+		/* Once, before any deadline fires: provisional deadlines whose
+		 * year now has calendar data move to their real value. */
+		rc = gj_recompute_provisional(eng);
+		if (rc) {
+			if (!eng->failed)
+				eng->failed = rc;
+			if (rc == -ENOSPC)
+				eng->map_full = true;
+			return rc;
+		}
+		eng->recompute_done = true;
+	}
 	for (;;) {
 		struct gj_due d;
 		rc = gj_store_due_first(eng->cur, &d);
@@ -621,6 +643,7 @@ void gj_engine_batch_abort(struct gj_engine *eng)
 		gj_txn_abort(&eng->txn);
 	eng->in_batch = false;
 	eng->cur = NULL;
+	eng->recompute_done = false;
 	gj_engine_batch_clear(eng);
 	eng->now = eng->batch_now;
 	if (gj_txn_begin(eng->store, false, &t) == 0) {
@@ -651,8 +674,12 @@ int gj_engine_batch_commit(struct gj_engine *eng)
 		gj_txn_abort(&eng->txn);
 	eng->in_batch = false;
 	eng->cur = NULL;
-	if (rc == 0)
+	if (rc == 0) {
+		if (eng->recompute_done)
+			eng->recomputed = true;
 		return 0;
+	}
+	eng->recompute_done = false;
 	if (rc == -ENOSPC)
 		eng->map_full = true;
 	/* Nothing was saved, a manual clock's move included: a retried

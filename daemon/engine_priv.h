@@ -23,6 +23,8 @@ struct gj_host;
 struct gj_engine {
 	struct gj_host *host;   /**< plugins and estates (host.c); may be NULL */
 	int hook_depth;         /**< plugin callbacks nested inside each other */
+	bool recomputed;        /**< provisional deadlines looked at since the start */
+	bool recompute_done;    /**< ... in this batch (recomputed once it commits) */
 	struct gj_store *store;
 	const struct gj_workflows *wfs;
 	struct gj_engine_config cfg;
@@ -71,6 +73,14 @@ int gj_engine_history(struct gj_engine *eng, Guanjia__Ticket *tk,
 int gj_clocks_on_event(struct gj_engine *eng, Guanjia__Ticket *tk,
 		       const struct gj_workflow *wf, const char *event,
 		       const char *entered, struct gj_refusal *ret_refusal);
+/** The deadline of a clock of `def` started at `start` (0: cannot start). */
+int64_t gj_clocks_deadline_from(struct gj_engine *eng, const Guanjia__Ticket *tk,
+				const struct gj_wf_clock *def, int64_t start,
+				bool *ret_provisional);
+/** Move a running clock's deadline (due index, journal, history with `why`). */
+int gj_clocks_move(struct gj_engine *eng, Guanjia__Ticket *tk, size_t idx,
+		   const struct gj_wf_clock *def, int64_t deadline, bool provisional,
+		   const char *why);
 /** Fire one due entry (warning or breach). */
 int gj_clocks_fire(struct gj_engine *eng, const struct gj_due *d);
 
@@ -81,6 +91,17 @@ struct gj_who {
 	const char *channel;    /**< may be NULL */
 	const char *request_id; /**< may be NULL */
 };
+
+/* deadlines.c */
+/** Recompute running deadlines under the calendars loaded now. */
+int gj_cmd_recompute(struct gj_engine *eng, const Guanjia__Request *req,
+		     Guanjia__Reply *reply, struct gj_refusal *ref);
+/** Recompute provisional deadlines whose years now have calendar data
+ * (run once at start, inside the first batch). */
+int gj_recompute_provisional(struct gj_engine *eng);
+/** How each deadline of a ticket was derived. */
+int gj_query_explain(struct gj_engine *eng, const Guanjia__Request *req,
+		     Guanjia__Reply *reply, struct gj_refusal *ref);
 
 /* commands.c */
 /** Open a ticket; on success *ret_tk is the stored ticket (caller frees). */

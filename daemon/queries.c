@@ -305,6 +305,12 @@ void gj_query_reply_finish(Guanjia__Reply *reply)
 	case GUANJIA__REPLY__RESULT_CALENDAR:
 		protobuf_c_message_free_unpacked(&reply->calendar->base, NULL);
 		break;
+	case GUANJIA__REPLY__RESULT_EXPLANATION:
+		protobuf_c_message_free_unpacked(&reply->explanation->base, NULL);
+		break;
+	case GUANJIA__REPLY__RESULT_RECOMPUTE:
+		protobuf_c_message_free_unpacked(&reply->recompute->base, NULL);
+		break;
 	default:
 		break;
 	}
