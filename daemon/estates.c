@@ -142,7 +142,7 @@ static int get_ident(struct loader *l, const struct gj_ynode *map,
 		     bool required, char **ret)
 {
 	const struct gj_ynode *node = gj_ynode_get(map, key);
-	char label[96];
+	char label[128];
 	const char *s;
 	int r;
 
@@ -168,7 +168,7 @@ static int load_estate(struct loader *l, const struct gj_ynode *node,
 	static const char *const keys[] = { "id", "title", "calendar", "roster", NULL };
 	struct gj_estate *e = &es->v[es->n];
 	const struct gj_ynode *title;
-	char what[96];
+	char what[96], label[128];
 	const char *s;
 	int r;
 
@@ -193,7 +193,8 @@ static int load_estate(struct loader *l, const struct gj_ynode *node,
 	title = gj_ynode_get(node, "title");
 	if (!title)
 		return fail(l, node->line, "%s: missing 'title'", what);
-	r = get_str(l, title, "title", TEXT_MAX, &s);
+	snprintf(label, sizeof(label), "%s: title", what);
+	r = get_str(l, title, label, TEXT_MAX, &s);
 	if (r < 0 || (r = dup_str(l, s, &e->title)) < 0)
 		return r;
 

@@ -356,7 +356,7 @@ static int load_time(struct loader *l, const struct gj_ynode *shift,
 {
 	const struct gj_ynode *node = gj_ynode_get(shift, key);
 	bool end = strcmp(key, "to") == 0;
-	char label[96];
+	char label[128];
 	const char *s;
 	int rc, min;
 
@@ -377,7 +377,7 @@ static int load_time(struct loader *l, const struct gj_ynode *shift,
 static int load_days(struct loader *l, const struct gj_ynode *node,
 		     const char *what, struct shift *sh)
 {
-	char label[96];
+	char label[128];
 
 	snprintf(label, sizeof(label), "%s: days", what);
 	if (node->kind == GJ_YNODE_SCALAR) {
@@ -667,7 +667,7 @@ static int load_person(struct loader *l, const struct gj_ynode *node,
 	};
 	struct person *p = &r->people[r->n_people];
 	const struct gj_ynode *idn, *n;
-	char what[128];
+	char what[96], label[128];
 	const char *s;
 	int rc;
 
@@ -700,7 +700,8 @@ static int load_person(struct loader *l, const struct gj_ynode *node,
 	n = gj_ynode_get(node, "name");
 	if (!n)
 		return fail(l, node->line, "%s: missing 'name'", what);
-	rc = get_str(l, n, "name", TEXT_MAX, &s);
+	snprintf(label, sizeof(label), "%s: name", what);
+	rc = get_str(l, n, label, TEXT_MAX, &s);
 	if (rc < 0 || (rc = dup_str(l, s, &p->pub.name)) < 0)
 		return rc;
 
@@ -710,7 +711,8 @@ static int load_person(struct loader *l, const struct gj_ynode *node,
 
 	n = gj_ynode_get(node, "team");
 	if (n && !gj_ynode_is_null(n)) {
-		rc = get_str(l, n, "team", ID_MAX, &s);
+		snprintf(label, sizeof(label), "%s: team", what);
+		rc = get_str(l, n, label, ID_MAX, &s);
 		if (rc < 0)
 			return rc;
 		if (!is_ident(s, false))
@@ -725,7 +727,8 @@ static int load_person(struct loader *l, const struct gj_ynode *node,
 	if (n && !gj_ynode_is_null(n)) {
 		size_t z;
 
-		rc = get_str(l, n, "zone", ZONE_MAX, &s);
+		snprintf(label, sizeof(label), "%s: zone", what);
+		rc = get_str(l, n, label, ZONE_MAX, &s);
 		if (rc < 0)
 			return rc;
 		if (has_control(s))
