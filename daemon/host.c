@@ -23,6 +23,7 @@
 #include "engine_priv.h"
 #include "log.h"
 #include "plugin.h"
+#include "site.h"
 #include "wire.h"
 #include "yamldoc.h"
 
@@ -49,6 +50,7 @@ struct gj_host {
 	size_t n_bound;
 	struct gj_plugins *plugins;
 	bool read_only;                 /* inside check_event */
+	const struct gj_site *site;     /* estates, calendars, rosters; may be NULL */
 };
 
 static const struct gj_host_api host_api;
@@ -216,14 +218,67 @@ static int h_get_ticket_field(void *ctx, uint64_t ticket_id, const char *field,
 	return rc;
 }
 
+#define MAX_ON_DUTY 32
+
+/* Who is on duty in the alert's roles, from the estate's roster (falling
+ * back up the escalation order when nobody is). */
+static size_t on_duty(struct gj_engine *eng, const Guanjia__Alert *al, Guanjia__OnDuty *slots,
+		      Guanjia__OnDuty **ptrs, char **persons, size_t *ret_persons)
+{
+	const struct gj_site *site = eng->host ? eng->host->site : NULL;
+	const struct gj_roster *r = gj_site_roster(site, al->estate);
+	const struct gj_calendar *cal = gj_site_calendar(site, al->estate);
+	size_t n = 0, np = 0;
+
+	*ret_persons = 0;
+	if (!r)
+		return 0;
+	for (size_t i = 0; i < al->n_notify_roles && n < MAX_ON_DUTY; i++) {
+		struct gj_roster_duty duty[8];
+		size_t got = 0;
+		if (gj_roster_on_duty(r, cal, al->notify_roles[i], eng->now, duty, 8, &got))
+			continue;
+		for (size_t j = 0; j < got && n < MAX_ON_DUTY; j++) {
+			bool seen = false;
+			guanjia__on_duty__init(&slots[n]);
+			slots[n].role = (char *)duty[j].role;
+			slots[n].person = (char *)duty[j].person;
+			slots[n].name = (char *)(duty[j].name ? duty[j].name : "");
+			slots[n].fallback_for = (char *)(duty[j].fallback_for ? duty[j].fallback_for : "");
+			ptrs[n] = &slots[n];
+			n++;
+			for (size_t k = 0; k < np; k++)
+				seen = seen || strcmp(persons[k], duty[j].person) == 0;
+			if (!seen)
+				persons[np++] = (char *)duty[j].person;
+		}
+	}
+	*ret_persons = np;
+	return n;
+}
+
 int gj_alert_journal(struct gj_engine *eng, Guanjia__Alert *al, const char *topic)
 {
 	Guanjia__Record rec = GUANJIA__RECORD__INIT;
+	Guanjia__OnDuty slots[MAX_ON_DUTY], *ptrs[MAX_ON_DUTY];
+	char *persons[MAX_ON_DUTY];
+	size_t np = 0, n = on_duty(eng, al, slots, ptrs, persons, &np);
 
+	if (n) {
+		al->on_duty = ptrs;
+		al->n_on_duty = n;
+		al->notify_persons = persons;
+		al->n_notify_persons = np;
+	}
 	rec.body_case = GUANJIA__RECORD__BODY_ALERT;
 	rec.alert = al;
 	rec.topic = (char *)topic;
-	return gj_engine_journal(eng, &rec);
+	n = (size_t)gj_engine_journal(eng, &rec);
+	al->on_duty = NULL;
+	al->n_on_duty = 0;
+	al->notify_persons = NULL;
+	al->n_notify_persons = 0;
+	return (int)n;
 }
 
 static int h_raise_alert(void *ctx, uint64_t ticket_id, const char *clock, uint32_t level,
@@ -1055,18 +1110,34 @@ out:
 
 /* --- estates (calendars and rosters) --------------------------------- */
 
+void gj_host_set_site(struct gj_host *h, const struct gj_site *site)
+{
+	h->site = site;
+}
+
 int gj_host_check_roster(struct gj_engine *eng, const char *estate, const struct gj_who *who,
 			 struct gj_refusal *ref)
 {
-	(void)eng;
-	(void)estate;
-	(void)who;
-	(void)ref;
-	return 0;
+	const struct gj_roster *r = eng->host ? gj_site_roster(eng->host->site, estate) : NULL;
+	char *why = NULL;
+	int rc;
+
+	/* Customers are not on rosters; plugins act for the daemon. */
+	if (!r || strcmp(who->role, "owner") == 0 || strcmp(who->role, "tenant") == 0 ||
+	    (who->channel && strncmp(who->channel, "plugin:", 7) == 0))
+		return 0;
+	rc = gj_roster_check_actor(r, who->person, who->role, &why);
+	if (rc == 0)
+		return 0;
+	rc = gj_refuse(ref, GUANJIA__ERROR_CODE__NOT_ON_ROSTER, "%s",
+		       why ? why : "the person is not on the estate's roster in that role");
+	free(why);
+	return rc;
 }
 
 const struct gj_calendar *gj_host_calendar(const struct gj_engine *eng, const char *estate)
 {
-	(void)estate;
-	return eng->cfg.calendar;
+	const struct gj_calendar *c = eng->host ? gj_site_calendar(eng->host->site, estate) : NULL;
+
+	return c ? c : eng->cfg.calendar;
 }

@@ -40,6 +40,11 @@ int gj_host_set_plugin_config(struct gj_host *h, const char *name,
  */
 int gj_host_load_plugins(struct gj_host *h, const char *dir, char **ret_errors);
 
+struct gj_site;
+
+/** The estates, calendars and rosters (the host does not own it). */
+void gj_host_set_site(struct gj_host *h, const struct gj_site *site);
+
 /** How many plugins are loaded, and the name of the i-th. */
 size_t gj_host_plugin_count(const struct gj_host *h);
 const char *gj_host_plugin_name(const struct gj_host *h, size_t i);

@@ -21,6 +21,7 @@
 #include "log.h"
 #include "pin.h"
 #include "server.h"
+#include "site.h"
 #include "store.h"
 #include "wire.h"
 #include "workflow.h"
@@ -44,8 +45,15 @@ static void usage(FILE *out)
 		"  --workflows DIR       load workflows from DIR instead of the embedded\n"
 		"                        default configuration (etc/workflows/)\n"
 		"  --estate ID           estate of tickets opened without one (default main)\n"
-		"  --calendar ID|FILE    working-day calendar: an embedded one (cn, the\n"
-		"                        Chinese national calendar, default) or a YAML file\n"
+		"  --calendar ID|FILE    the default working-day calendar (for estates not\n"
+		"                        listed): one of the calendars (cn, the Chinese\n"
+		"                        national calendar, default) or a YAML file\n"
+		"  --calendars DIR       load the calendars from DIR instead of the embedded\n"
+		"                        ones (etc/calendars/)\n"
+		"  --estates FILE        the estates served, each with its calendar and\n"
+		"                        roster (default: the embedded etc/estates.yaml)\n"
+		"  --rosters DIR         the duty rosters (default: the embedded\n"
+		"                        etc/rosters/)\n"
 		"  --manual-clock TIME   start the clock at TIME (ISO 8601, e.g.\n"
 		"                        2026-10-09T10:00:00+08:00); it then moves only on\n"
 		"                        'gj clock advance' (for tests and drills)\n"
@@ -181,6 +189,9 @@ int main(int argc, char **argv)
 		{ "workflows", required_argument, NULL, 'w' },
 		{ "estate", required_argument, NULL, 'e' },
 		{ "calendar", required_argument, NULL, 'C' },
+		{ "calendars", required_argument, NULL, 'D' },
+		{ "estates", required_argument, NULL, 'E' },
+		{ "rosters", required_argument, NULL, 'R' },
 		{ "manual-clock", required_argument, NULL, 'm' },
 		{ "batch", required_argument, NULL, 'b' },
 		{ "plugins", required_argument, NULL, 'P' },
@@ -193,9 +204,10 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *data_opt = NULL, *listen = NULL, *publish = NULL, *wf_dir = NULL;
-	const char *cal_opt = "cn", *plugin_dir = NULL, *plugin_cfg = NULL;
+	const char *plugin_dir = NULL, *plugin_cfg = NULL;
+	struct gj_site_sources sources = { .default_calendar = "cn" };
+	struct gj_site *site = NULL;
 	struct gj_host *host = NULL;
-	struct gj_calendar *cal = NULL;
 	struct gj_engine_config ecfg = { 0 };
 	struct gj_server_config scfg = { 0 };
 	struct gj_workflows *wfs = NULL;
@@ -216,7 +228,10 @@ int main(int argc, char **argv)
 		case 'p': publish = optarg; break;
 		case 'w': wf_dir = optarg; break;
 		case 'e': ecfg.default_estate = optarg; break;
-		case 'C': cal_opt = optarg; break;
+		case 'C': sources.default_calendar = optarg; break;
+		case 'D': sources.calendars_dir = optarg; break;
+		case 'E': sources.estates_file = optarg; break;
+		case 'R': sources.rosters_dir = optarg; break;
 		case 'm':
 			if (gj_time_parse(optarg, &ecfg.manual_start_ms)) {
 				fprintf(stderr, "guanjiad: --manual-clock: '%s' is not a time; write e.g. 2026-10-09T10:00:00+08:00\n", optarg);
@@ -265,24 +280,23 @@ int main(int argc, char **argv)
 		fprintf(stderr, "guanjiad: configuration error: %s\n", err ? err : strerror(-rc));
 		goto out;
 	}
-	rc = strchr(cal_opt, '/') || strstr(cal_opt, ".yaml") ? gj_calendar_load_file(cal_opt, &cal, &err)
-							      : gj_calendar_load_embedded(cal_opt, &cal, &err);
+	rc = gj_site_load(&sources, &site, &err);
 	if (rc) {
-		if (rc == -ENOENT && !err)
-			fprintf(stderr, "guanjiad: no calendar '%s' (embedded: cn; or give a .yaml file)\n", cal_opt);
-		else
-			fprintf(stderr, "guanjiad: calendar error: %s\n", err ? err : strerror(-rc));
+		fprintf(stderr, "guanjiad: configuration error (estates, calendars, rosters): %s\n",
+			err ? err : strerror(-rc));
 		goto out;
 	}
-	ecfg.calendar = cal;
+	ecfg.calendar = gj_site_default_calendar(site);
 	if (gj_workflows_count(wfs) == 0) {
 		fprintf(stderr, "guanjiad: configuration error: %s holds no workflow (*.yaml); nothing to serve\n",
 			wf_dir ? wf_dir : "the embedded configuration");
 		goto out;
 	}
 	if (check_only) {
-		printf("configuration OK: %zu workflows from %s\n", gj_workflows_count(wfs),
-		       wf_dir ? wf_dir : "the embedded default");
+		printf("configuration OK: %zu workflows from %s; %zu estates, %zu calendars "
+		       "(default %s)\n", gj_workflows_count(wfs),
+		       wf_dir ? wf_dir : "the embedded default", gj_site_estate_count(site),
+		       gj_site_calendar_count(site), gj_calendar_id(ecfg.calendar));
 		for (size_t i = 0; i < gj_workflows_count(wfs); i++) {
 			const struct gj_workflow *w = gj_workflows_at(wfs, i);
 			printf("  %s@%u  %s  %s\n", w->id, w->version, w->rule, w->title);
@@ -334,6 +348,7 @@ int main(int argc, char **argv)
 	rc = gj_host_create(eng, &host);
 	if (rc)
 		goto out;
+	gj_host_set_site(host, site);
 	rc = load_plugins(host, plugin_dir, plugin_cfg);
 	if (rc)
 		goto out;
@@ -369,7 +384,7 @@ out:
 	gj_engine_destroy(eng);
 	gj_store_close(store);
 	gj_workflows_destroy(wfs);
-	gj_calendar_destroy(cal);
+	gj_site_destroy(site);
 	free(err);
 	free(data);
 	free(cmd_url);

@@ -249,6 +249,96 @@ START_TEST(paused_working_day_clock_is_recounted_in_working_days)
 }
 END_TEST
 
+/* --- the duty roster ------------------------------------------------- */
+
+/* "role:person[<fallback_for]" of each OnDuty of the alert of a ticket's
+ * clock at a level, joined by spaces; "" when there is none. */
+static void on_duty_of(uint64_t ticket, const char *clock, Guanjia__AlertLevel level,
+		       char *buf, size_t len)
+{
+	Guanjia__Reply *r = NULL;
+
+	buf[0] = 0;
+	call_ok(gj_client_replay(cl, 1, 10000, "alert.", &r), r);
+	for (size_t i = 0; i < r->records->n_records; i++) {
+		Guanjia__Alert *a = r->records->records[i]->alert;
+		if (!a || a->ticket_id != ticket || strcmp(a->clock, clock) != 0 || a->level != level)
+			continue;
+		buf[0] = 0;
+		for (size_t j = 0; j < a->n_on_duty; j++) {
+			char one[160];
+			snprintf(one, sizeof(one), "%s%s:%s%s%s", j ? " " : "", a->on_duty[j]->role,
+				 a->on_duty[j]->person, *a->on_duty[j]->fallback_for ? "<" : "",
+				 a->on_duty[j]->fallback_for);
+			strncat(buf, one, len - strlen(buf) - 1);
+		}
+	}
+	gj_reply_free(r);
+}
+
+static Guanjia__Reply *open_refused(const char *person, const char *role, const char *estate,
+				    const char *wf, const char *const *kv, size_t n)
+{
+	Guanjia__Reply *r = NULL;
+
+	connect_as(person, role);
+	ck_assert_int_eq(gj_client_open(cl, wf, estate, kv, n, NULL, &r), 0);
+	ck_assert_msg(r->outcome == GUANJIA__OUTCOME__REFUSED, "applied: %s", r->message);
+	return r;
+}
+
+START_TEST(roster_checks_actors_and_alerts_name_who_is_on_duty)
+{
+	const char *kv[] = { "location=Building 3 lift hall" };
+	Guanjia__Reply *r = NULL;
+	char duty[512];
+	uint64_t a, b;
+
+	/* National Day: a holiday.  The office shift is off; the cs_lead on
+	 * rest-day duty (zhou.min) is on. */
+	start("2026-10-01T10:00:00+08:00", false);
+	connect_as("li.ming", "butler");
+	call_ok(gj_client_open(cl, "r17_repair", "demo", kv, 1, NULL, &r), r);
+	a = r->ticket->id;
+	gj_reply_free(r);
+
+	r = open_refused("stranger", "butler", "demo", "r17_repair", kv, 1);
+	ck_assert_int_eq(r->code, GUANJIA__ERROR_CODE__NOT_ON_ROSTER);
+	ck_assert_msg(strstr(r->message, "stranger is not on the roster of demo"), "%s", r->message);
+	gj_reply_free(r);
+	r = open_refused("li.ming", "cs_lead", "demo", "r17_repair", kv, 1);
+	ck_assert_int_eq(r->code, GUANJIA__ERROR_CODE__NOT_ON_ROSTER);
+	ck_assert_msg(strstr(r->message, "as butler, not as cs_lead"), "%s", r->message);
+	gj_reply_free(r);
+	r = fire_refused("wang.fang", "cs_lead", a, "dispatch", NULL, 0);
+	ck_assert_int_eq(r->code, GUANJIA__ERROR_CODE__NOT_ON_ROSTER);
+	gj_reply_free(r);
+	/* The estate `main` has no roster: anyone in a role the workflow allows. */
+	connect_as("stranger", "butler");
+	call_ok(gj_client_open(cl, "r17_repair", "main", kv, 1, NULL, &r), r);
+	gj_reply_free(r);
+
+	/* Dispatch warning (8 min) to the butler: no butler works on a
+	 * holiday, so the cs_lead on duty is told instead; the breach (10 min)
+	 * goes to the cs_lead on duty. */
+	advance(10 * MIN);
+	on_duty_of(a, "dispatch", GUANJIA__ALERT_LEVEL__WARNING, duty, sizeof(duty));
+	ck_assert_str_eq(duty, "cs_lead:zhou.min<butler");
+	on_duty_of(a, "dispatch", GUANJIA__ALERT_LEVEL__BREACH, duty, sizeof(duty));
+	ck_assert_str_eq(duty, "cs_lead:zhou.min");
+
+	/* At night nobody of customer service is on duty: the manager is. */
+	advance_to(at("2026-10-01T23:00:00+08:00"));
+	connect_as("li.ming", "butler");
+	call_ok(gj_client_open(cl, "r17_repair", "demo", kv, 1, NULL, &r), r);
+	b = r->ticket->id;
+	gj_reply_free(r);
+	advance(10 * MIN);
+	on_duty_of(b, "dispatch", GUANJIA__ALERT_LEVEL__BREACH, duty, sizeof(duty));
+	ck_assert_str_eq(duty, "manager:chen.jianguo<cs_lead");
+}
+END_TEST
+
 /* --- the ABI check at start ------------------------------------------ */
 
 START_TEST(plugin_of_another_major_is_refused_and_the_others_load)
@@ -298,6 +388,7 @@ Suite *escalation_suite(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, paused_working_day_clock_is_recounted_in_working_days);
+	tcase_add_test(tc, roster_checks_actors_and_alerts_name_who_is_on_duty);
 	tcase_add_test(tc, plugin_of_another_major_is_refused_and_the_others_load);
 	suite_add_tcase(s, tc);
 	return s;
