@@ -151,6 +151,8 @@ int gj_host_on_alert(struct gj_engine *eng, const Guanjia__Ticket *tk,
 int gj_host_fire_clock(struct gj_engine *eng, const struct gj_due *d);
 /** Journal an alert (filling in who is on duty from the roster). */
 int gj_alert_journal(struct gj_engine *eng, Guanjia__Alert *al, const char *topic);
+/** A calendar by id, or NULL. */
+const struct gj_calendar *gj_host_calendar_by_id(const struct gj_engine *eng, const char *id);
 /** The calendar of an estate (the default calendar when it names none). */
 const struct gj_calendar *gj_host_calendar(const struct gj_engine *eng, const char *estate);
 

@@ -1135,6 +1135,15 @@ int gj_host_check_roster(struct gj_engine *eng, const char *estate, const struct
 	return rc;
 }
 
+const struct gj_calendar *gj_host_calendar_by_id(const struct gj_engine *eng, const char *id)
+{
+	if (eng->host && eng->host->site)
+		return gj_site_calendar_by_id(eng->host->site, id);
+	if (eng->cfg.calendar && strcmp(gj_calendar_id(eng->cfg.calendar), id) == 0)
+		return eng->cfg.calendar;
+	return NULL;
+}
+
 const struct gj_calendar *gj_host_calendar(const struct gj_engine *eng, const char *estate)
 {
 	const struct gj_calendar *c = eng->host ? gj_site_calendar(eng->host->site, estate) : NULL;

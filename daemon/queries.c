@@ -353,6 +353,15 @@ int gj_query_calendar(struct gj_engine *eng, const Guanjia__Request *req,
 	Guanjia__CalendarInfo *ci;
 	int rc = 0;
 
+	if (q->calendar && *q->calendar) {
+		cal = gj_host_calendar_by_id(eng, q->calendar);
+		if (!cal)
+			return gj_refuse(ref, GUANJIA__ERROR_CODE__INVALID_ARGUMENT,
+					 "there is no calendar '%.64s' (the default is %s)", q->calendar,
+					 eng->cfg.calendar ? gj_calendar_id(eng->cfg.calendar) : "none");
+	} else if (q->estate && *q->estate) {
+		cal = gj_host_calendar(eng, q->estate);
+	}
 	if (!cal)
 		return gj_refuse(ref, GUANJIA__ERROR_CODE__INVALID_ARGUMENT,
 				 "the daemon runs without a working-day calendar");
