@@ -233,6 +233,16 @@ int gj_apply_open(struct gj_engine *eng, const struct gj_who *who,
 	    gj_pb_set_str(&tk->opened_by, who->person))
 		goto out;
 	tk->workflow_version = wf->version;
+	/* The calendar (and its version) the ticket's deadlines are counted on. */
+	{
+		const struct gj_calendar *cal = gj_host_calendar(eng, estate);
+		if (cal && asprintf(&tk->calendar, "%s@%u", gj_calendar_id(cal),
+				    gj_calendar_version(cal)) < 0) {
+			tk->calendar = NULL;
+			rc = -ENOMEM;
+			goto out;
+		}
+	}
 	tk->opened_at = eng->now;
 	tk->updated_at = eng->now;
 	rc = apply_fields(tk, op->fields, op->n_fields, ref);

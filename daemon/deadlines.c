@@ -105,11 +105,19 @@ static int one_ticket(struct gj_engine *eng, uint64_t id, bool apply, bool provi
 		}
 	}
 	if (moved) {
+		const struct gj_calendar *cal = gj_host_calendar(eng, tk->estate);
 		out->tickets++;
 		out->clocks += moved;
 		if (out->n_ids < MAX_IDS)
 			out->ids[out->n_ids++] = tk->id;
-		if (apply)
+		if (apply && cal) {
+			/* The ticket now runs on the calendar loaded now. */
+			char pin[128];
+			snprintf(pin, sizeof(pin), "%s@%u", gj_calendar_id(cal), gj_calendar_version(cal));
+			if (gj_pb_set_str(&tk->calendar, pin))
+				rc = -ENOMEM;
+		}
+		if (apply && !rc)
 			rc = gj_store_ticket_put(eng->cur, tk);
 	}
 out:
@@ -330,9 +338,10 @@ int gj_query_explain(struct gj_engine *eng, const Guanjia__Request *req,
 		return rc;
 	wf = gj_workflows_find(eng->wfs, tk->workflow, tk->workflow_version);
 	cal = gj_host_calendar(eng, tk->estate);
-	rc = add_line(&l, "ticket %llu: %s@%u (%s), estate %s, calendar %s", (unsigned long long)tk->id,
-		      tk->workflow, tk->workflow_version, tk->rule, tk->estate,
-		      cal ? gj_calendar_id(cal) : "(none)");
+	rc = add_line(&l, "ticket %llu: %s@%u (%s), estate %s, calendar %s (now loaded: %s@%u)",
+		      (unsigned long long)tk->id, tk->workflow, tk->workflow_version, tk->rule,
+		      tk->estate, tk->calendar && *tk->calendar ? tk->calendar : "(none)",
+		      cal ? gj_calendar_id(cal) : "none", cal ? gj_calendar_version(cal) : 0);
 	for (size_t i = 0; !rc && wf && i < tk->n_clocks && i < wf->n_clocks; i++)
 		rc = explain_clock(eng, tk, &wf->clocks[i], tk->clocks[i], cal, &l);
 	for (size_t i = 0; !rc && i < tk->n_plugin_clocks; i++) {

@@ -249,6 +249,155 @@ START_TEST(paused_working_day_clock_is_recounted_in_working_days)
 }
 END_TEST
 
+/* --- provisional deadlines and gj recompute ---------------------------- */
+
+/* Write DIR/cn.yaml: the shipped calendar at `version`, plus 2027 rest days. */
+static void write_calendar(const char *dir, int version, const char *rest_2027)
+{
+	char path[PATH_MAX], line[512];
+	FILE *in, *out;
+
+	snprintf(path, sizeof(path), "%s/cn.yaml", dir);
+	in = fopen(GJ_SOURCE_ROOT "/etc/calendars/cn.yaml", "r");
+	out = fopen(path, "w");
+	ck_assert(in && out);
+	while (fgets(line, sizeof(line), in)) {
+		if (strncmp(line, "version:", 8) == 0)
+			fprintf(out, "version: %d\n", version);
+		else
+			fputs(line, out);
+	}
+	fprintf(out, "  2027:\n    rest: [%s]\n", rest_2027);
+	fclose(in);
+	fclose(out);
+}
+
+/* History entries of `event` whose note mentions `about` (NULL: any). */
+static size_t history_count(uint64_t id, const char *event, const char *about,
+			    char *last_note, size_t len)
+{
+	Guanjia__Reply *r = NULL;
+	size_t n = 0;
+
+	call_ok(gj_client_get(cl, id, true, &r), r);
+	for (size_t i = 0; i < r->ticket->n_history; i++)
+		if (strcmp(r->ticket->history[i]->event, event) == 0 &&
+		    (!about || strstr(r->ticket->history[i]->note, about))) {
+			n++;
+			if (last_note)
+				snprintf(last_note, len, "%s", r->ticket->history[i]->note);
+		}
+	gj_reply_free(r);
+	return n;
+}
+
+static Guanjia__Reply *recompute(bool apply, const char *role)
+{
+	Guanjia__Request req = GUANJIA__REQUEST__INIT;
+	Guanjia__Recompute rc = GUANJIA__RECOMPUTE__INIT;
+	Guanjia__Reply *r = NULL;
+
+	connect_as("chen.jianguo", role);
+	rc.apply = apply;
+	req.command_case = GUANJIA__REQUEST__COMMAND_RECOMPUTE;
+	req.recompute = &rc;
+	ck_assert_int_eq(gj_client_call(cl, &req, &r), 0);
+	return r;
+}
+
+START_TEST(provisional_deadlines_move_when_the_year_is_added_and_recompute_asks_first)
+{
+	const char *open_kv[] = { "location=Gate 2" };
+	const char *disp_kv[] = { "technician=zhao.lei", "severity=moderate" };
+	char dir[] = "/tmp/gj-cal-XXXXXX", path[PATH_MAX], note[512];
+	const char *args[] = { "--manual-clock", "2026-12-30T10:00:00+08:00",
+			       "--calendars", dir, NULL };
+	Guanjia__Reply *r = NULL;
+	Guanjia__Clock *c;
+	uint64_t id;
+
+	/* The shipped calendar has no 2027: 3 working days from Wednesday
+	 * 2026-12-30 assume Friday 2027-01-01 is worked, and say so. */
+	start("2026-12-30T10:00:00+08:00", false);
+	id = open_as("li.ming", "butler", "r17_repair", open_kv, 1);
+	fire_as("li.ming", "butler", id, "dispatch", disp_kv, 2);
+	call_ok(gj_client_get(cl, id, false, &r), r);
+	c = find_clock(r->ticket, "moderate_repair");
+	ck_assert_int_eq(c->deadline, at("2027-01-04T17:30:00+08:00"));
+	ck_assert(c->provisional);
+	ck_assert_str_eq(r->ticket->calendar, "cn@1");
+	gj_reply_free(r);
+	ck_assert_uint_ge(alerts(id, "", NULL, 0).n, 1); /* to admin_hr, on the calendar topic */
+	stop_client();
+	ck_assert_int_eq(gj_daemon_stop(&d), 0);
+
+	/* The 2027 data arrives (New Year's Day off): at the next start the
+	 * provisional deadline moves, with a history entry. */
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	write_calendar(dir, 1, "2027-01-01");
+	ck_assert_int_eq(gj_daemon_start(&d, args), 0);
+	connect_as("li.ming", "butler");
+	call_ok(gj_client_get(cl, id, false, &r), r);
+	c = find_clock(r->ticket, "moderate_repair");
+	ck_assert_int_eq(c->deadline, at("2027-01-05T17:30:00+08:00"));
+	ck_assert(!c->provisional);
+	gj_reply_free(r);
+	/* moderate_repair and the 30-working-day cap, both counted into 2027 */
+	ck_assert_uint_eq(history_count(id, "deadline_moved", NULL, NULL, 0), 2);
+	ck_assert_uint_eq(history_count(id, "deadline_moved", "clock moderate_repair", note,
+					sizeof(note)), 1);
+	ck_assert_msg(strstr(note, "2027-01-05"), "%s", note);
+	stop_client();
+	ck_assert_int_eq(gj_daemon_stop(&d), 0);
+
+	/* Version 2 of the calendar also rests on 2027-01-04: nobody's
+	 * deadline moves until an administrator asks, and the dry run says
+	 * how many would. */
+	write_calendar(dir, 2, "2027-01-01, 2027-01-04");
+	ck_assert_int_eq(gj_daemon_start(&d, args), 0);
+	connect_as("li.ming", "butler");
+	call_ok(gj_client_get(cl, id, false, &r), r);
+	ck_assert_int_eq(find_clock(r->ticket, "moderate_repair")->deadline,
+			 at("2027-01-05T17:30:00+08:00"));
+	gj_reply_free(r);
+	r = recompute(false, "butler");
+	ck_assert_int_eq(r->outcome, GUANJIA__OUTCOME__REFUSED);
+	ck_assert_int_eq(r->code, GUANJIA__ERROR_CODE__ROLE_NOT_ALLOWED);
+	gj_reply_free(r);
+	r = recompute(false, "manager");
+	check_applied(0, r);
+	ck_assert_uint_eq(r->recompute->tickets_moved, 1);
+	ck_assert_uint_eq(r->recompute->clocks_moved, 2);
+	ck_assert_uint_eq(r->recompute->n_ticket_ids, 1);
+	ck_assert_uint_eq(r->recompute->ticket_ids[0], id);
+	ck_assert(!r->recompute->applied);
+	gj_reply_free(r);
+	call_ok(gj_client_get(cl, id, false, &r), r);
+	ck_assert_int_eq(find_clock(r->ticket, "moderate_repair")->deadline,
+			 at("2027-01-05T17:30:00+08:00"));
+	gj_reply_free(r);
+	r = recompute(true, "manager");
+	check_applied(0, r);
+	ck_assert_uint_eq(r->recompute->tickets_moved, 1);
+	gj_reply_free(r);
+	call_ok(gj_client_get(cl, id, false, &r), r);
+	ck_assert_int_eq(find_clock(r->ticket, "moderate_repair")->deadline,
+			 at("2027-01-06T17:30:00+08:00"));
+	ck_assert_str_eq(r->ticket->calendar, "cn@2");
+	gj_reply_free(r);
+	ck_assert_uint_eq(history_count(id, "deadline_moved", NULL, NULL, 0), 4);
+	/* Nothing left to move. */
+	r = recompute(false, "manager");
+	check_applied(0, r);
+	ck_assert_uint_eq(r->recompute->tickets_moved, 0);
+	gj_reply_free(r);
+
+	snprintf(path, sizeof(path), "%s/cn.yaml", dir);
+	unlink(path);
+	rmdir(dir);
+}
+END_TEST
+
 /* --- the duty roster ------------------------------------------------- */
 
 /* "role:person[<fallback_for]" of each OnDuty of the alert of a ticket's
@@ -389,6 +538,7 @@ Suite *escalation_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, paused_working_day_clock_is_recounted_in_working_days);
 	tcase_add_test(tc, roster_checks_actors_and_alerts_name_who_is_on_duty);
+	tcase_add_test(tc, provisional_deadlines_move_when_the_year_is_added_and_recompute_asks_first);
 	tcase_add_test(tc, plugin_of_another_major_is_refused_and_the_others_load);
 	suite_add_tcase(s, tc);
 	return s;
