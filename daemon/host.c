@@ -294,7 +294,9 @@ static int h_raise_alert(void *ctx, uint64_t ticket_id, const char *clock, uint3
 
 	if (!eng)
 		return -EAGAIN;
-	if (!clock || !*clock || strlen(clock) > 2 * GJ_MAX_NAME || !roles || n == 0 || n > 16 ||
+	/* The clock name ends up in a topic: no dots in it. */
+	if (!clock || !*clock || strchr(clock, '.') || strlen(clock) > 2 * GJ_MAX_NAME || !roles ||
+	    n == 0 || n > 16 ||
 	    !message || strlen(message) > MAX_ALERT_MESSAGE)
 		return -EINVAL;
 	for (size_t i = 0; i < n; i++)
