@@ -14,10 +14,11 @@
  * Bookkeeping lives on the ticket (set_ticket_field), never in memory, so
  * that a callback replayed after a restart finds what was already raised:
  *   ladder_<clock>_level     highest level raised (0 to 3)
- *   ladder_<clock>_deadline  deadline (ms) of the escalation in progress;
- *                            an alert with another deadline starts anew
+ *   ladder_<clock>_deadline  deadline of the escalation in progress (ISO
+ *                            8601); an alert with another deadline starts
+ *                            a new escalation of that clock
  *   ladder_<clock>_repeats   level-3 reminders raised
- *   ladder_<clock>_last      at_ms of the last plugin clock handled
+ *   ladder_<clock>_last      due time of the last plugin clock handled
  *   ladder_ack_<clock>       how the breach was acknowledged ("" = not)
  *   ladder_clocks            the clocks escalated on this ticket, "a,b"
  */
@@ -82,9 +83,9 @@ static int read_config(struct ladder *l)
 
 	if ((r = gj_pu_cfg_list(h, "workflows", "r17_repair", true, &l->workflows)) < 0 ||
 	    (r = gj_pu_cfg_list(h, "clocks", "", false, &l->clocks)) < 0 ||
-	    (r = gj_pu_cfg_list(h, "level1_roles", "engineering", false, &l->level1_roles)) < 0 ||
-	    (r = gj_pu_cfg_list(h, "level2_roles", "team_head", true, &l->level2_roles)) < 0 ||
-	    (r = gj_pu_cfg_list(h, "level3_roles", "manager", true, &l->level3_roles)) < 0 ||
+	    (r = gj_pu_cfg_roles(h, "level1_roles", "engineering", false, &l->level1_roles)) < 0 ||
+	    (r = gj_pu_cfg_roles(h, "level2_roles", "team_head", true, &l->level2_roles)) < 0 ||
+	    (r = gj_pu_cfg_roles(h, "level3_roles", "manager", true, &l->level3_roles)) < 0 ||
 	    (r = gj_pu_cfg_list(h, "acknowledge_events", "", false, &l->ack_events)) < 0 ||
 	    (r = gj_pu_cfg_duration(h, "level3_after", "30m", 1000, &l->level3_after_ms)) < 0 ||
 	    (r = gj_pu_cfg_duration(h, "repeat_every", "15m", GJ_PU_MINUTE_MS,
@@ -105,7 +106,6 @@ static int init(const struct gj_host_api *host, void *ctx, void **ret_state)
 		return -ENOMEM;
 	l->h.api = host;
 	l->h.ctx = ctx;
-	l->h.plugin = PLUGIN_NAME;
 	r = gj_pu_host_check(&l->h);
 	if (r == 0)
 		r = read_config(l);
@@ -129,19 +129,19 @@ static bool handles(const struct ladder *l, const char *workflow,
 	       (l->clocks.n == 0 || gj_pu_list_has(&l->clocks, clock));
 }
 
-/* "ladder_<clock>_<what>" */
+/* "ladder_<clock>_<what>", within the host's limit on field names. */
 static int field_name(char *buf, const char *clock, const char *what)
 {
-	int w = snprintf(buf, NAME_LEN, "ladder_%s_%s", clock, what);
+	int w = snprintf(buf, GJ_PU_NAME_LEN, "ladder_%s_%s", clock, what);
 
-	return w < 0 || w >= NAME_LEN ? -ENAMETOOLONG : 0;
+	return w < 0 || w >= GJ_PU_NAME_LEN ? -ENAMETOOLONG : 0;
 }
 
 static int ack_field_name(char *buf, const char *clock)
 {
-	int w = snprintf(buf, NAME_LEN, "ladder_ack_%s", clock);
+	int w = snprintf(buf, GJ_PU_NAME_LEN, "ladder_ack_%s", clock);
 
-	return w < 0 || w >= NAME_LEN ? -ENAMETOOLONG : 0;
+	return w < 0 || w >= GJ_PU_NAME_LEN ? -ENAMETOOLONG : 0;
 }
 
 /* "<prefix><clock>", the name of a plugin clock. */
@@ -175,6 +175,38 @@ static int set_int(const struct ladder *l, uint64_t ticket, const char *clock,
 	if (r < 0)
 		return r;
 	return gj_pu_field_set_int(&l->h, ticket, name, value);
+}
+
+/* A time stored as ISO 8601; @p def when the field is missing or blank. */
+static int get_time(const struct ladder *l, uint64_t ticket, const char *clock,
+                    const char *what, int64_t def, int64_t *ret)
+{
+	char name[NAME_LEN], *v = NULL;
+	int r;
+
+	if ((r = field_name(name, clock, what)) < 0)
+		return r;
+	r = gj_pu_field_dup(&l->h, ticket, name, &v);
+	if (r == -ENOENT || (r == 0 && gj_pu_blank(v))) {
+		*ret = def;
+		r = 0;
+	} else if (r == 0 && gj_pu_parse_iso8601(v, ret) < 0) {
+		r = -EINVAL;
+	}
+	free(v);
+	return r;
+}
+
+static int set_time(const struct ladder *l, uint64_t ticket, const char *clock,
+                    const char *what, int64_t ms)
+{
+	char name[NAME_LEN], value[GJ_PU_ISO_LEN];
+	int r;
+
+	if ((r = field_name(name, clock, what)) < 0)
+		return r;
+	gj_pu_format_iso8601(ms, l->utc_offset, value, sizeof(value));
+	return l->h.api->set_ticket_field(l->h.ctx, ticket, name, value);
 }
 
 static int cancel_plugin_clocks(const struct ladder *l, uint64_t ticket,
@@ -229,7 +261,7 @@ static int start_episode(const struct ladder *l, uint64_t ticket,
 	int64_t stored, level;
 	int r;
 
-	if ((r = get_int(l, ticket, clock, "deadline", INT64_MIN, &stored)) < 0 ||
+	if ((r = get_time(l, ticket, clock, "deadline", INT64_MIN, &stored)) < 0 ||
 	    (r = get_int(l, ticket, clock, "level", 0, &level)) < 0)
 		return r;
 	if (stored == deadline_ms) {
@@ -244,15 +276,16 @@ static int start_episode(const struct ladder *l, uint64_t ticket,
 		    (r = l->h.api->set_ticket_field(l->h.ctx, ticket, name, "")) < 0)
 			return r;
 	}
-	if ((r = set_int(l, ticket, clock, "deadline", deadline_ms)) < 0 ||
+	if ((r = set_time(l, ticket, clock, "deadline", deadline_ms)) < 0 ||
 	    (r = engage(l, ticket, clock)) < 0)
 		return r;
 	*ret_level = 0;
 	return 0;
 }
 
-static int raise_to(const struct ladder *l, const struct step *s, uint32_t level,
-                 const struct gj_pu_list *roles, const char *message)
+static int raise_to(const struct ladder *l, const struct step *s,
+                    uint32_t level, const struct gj_pu_list *roles,
+                    const char *message)
 {
 	return l->h.api->raise_alert(l->h.ctx, s->ticket, s->clock, level,
 	                             (const char *const *)roles->items, roles->n,
@@ -292,7 +325,7 @@ static int raise_level3(const struct ladder *l, const struct step *s,
                         int64_t reminder)
 {
 	char msg[MESSAGE_LEN], late[GJ_PU_DURATION_LEN], due[GJ_PU_ISO_LEN];
-	char every[GJ_PU_DURATION_LEN], what[96];
+	char every[GJ_PU_DURATION_LEN], what[160];
 
 	gj_pu_format_duration(s->now_ms - s->deadline_ms, late, sizeof(late));
 	gj_pu_format_iso8601(s->deadline_ms, l->utc_offset, due, sizeof(due));
@@ -420,9 +453,9 @@ static int acknowledge(const struct ladder *l, uint64_t ticket,
 	    (r = l->h.api->set_ticket_field(l->h.ctx, ticket, name, value)) < 0 ||
 	    (r = cancel_plugin_clocks(l, ticket, clock)) < 0)
 		return r;
-	snprintf(value, sizeof(value),
-	         "ladder: escalation of clock %s ended: %s at %s", clock, why, at);
-	return l->h.api->append_history(l->h.ctx, ticket, value);
+	gj_pu_note(&l->h, ticket, "ladder: escalation of clock %s ended: %s at %s",
+	           clock, why, at);
+	return 0;
 }
 
 static int on_clock(void *state, const struct gj_plugin_clock *c)
@@ -447,8 +480,8 @@ static int on_clock(void *state, const struct gj_plugin_clock *c)
 		return 0;
 	if ((r = get_int(l, s.ticket, s.clock, "level", 0, &level)) < 0 ||
 	    (r = get_int(l, s.ticket, s.clock, "repeats", 0, &repeats)) < 0 ||
-	    (r = get_int(l, s.ticket, s.clock, "last", INT64_MIN, &last)) < 0 ||
-	    (r = get_int(l, s.ticket, s.clock, "deadline",
+	    (r = get_time(l, s.ticket, s.clock, "last", INT64_MIN, &last)) < 0 ||
+	    (r = get_time(l, s.ticket, s.clock, "deadline",
 	                 c->at_ms - l->level3_after_ms, &s.deadline_ms)) < 0)
 		return r;
 	/* Delivered twice: the first delivery raised it. */
@@ -468,7 +501,7 @@ static int on_clock(void *state, const struct gj_plugin_clock *c)
 	if ((r = raise_level3(l, &s, reminder ? repeats : 0)) < 0 ||
 	    (r = set_int(l, s.ticket, s.clock, "level", 3)) < 0 ||
 	    (r = set_int(l, s.ticket, s.clock, "repeats", repeats)) < 0 ||
-	    (r = set_int(l, s.ticket, s.clock, "last", c->at_ms)) < 0)
+	    (r = set_time(l, s.ticket, s.clock, "last", c->at_ms)) < 0)
 		goto out;
 	if (repeats < (int64_t)l->max_repeats) {
 		/* Keep the cadence; after a long outage, one reminder now. */

@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,6 +69,36 @@ int gj_pu_parse_uint(const char *s, uint32_t max, uint32_t *ret)
 		return -EINVAL;
 	*ret = (uint32_t)v;
 	return 0;
+}
+
+bool gj_pu_valid_name(const char *s)
+{
+	size_t n;
+
+	if (!s)
+		return false;
+	for (n = 0; s[n]; n++)
+		if (n >= GJ_PU_NAME_LEN - 1 ||
+		    !((s[n] >= 'a' && s[n] <= 'z') || (s[n] >= '0' && s[n] <= '9') ||
+		      s[n] == '_'))
+			return false;
+	return n > 0;
+}
+
+bool gj_pu_known_role(const char *role)
+{
+	/* The daemon's gj_known_roles (daemon/workflow.c): raise_alert
+	 * refuses any other, so a typo is caught at start, not at 2 a.m. */
+	static const char *const roles[] = {
+		"butler", "cs_lead", "manager", "engineering", "security",
+		"admin_hr", "team_head", "owner", "tenant",
+	};
+	size_t i;
+
+	for (i = 0; role && i < sizeof(roles) / sizeof(roles[0]); i++)
+		if (strcmp(roles[i], role) == 0)
+			return true;
+	return false;
 }
 
 /* --- lists --- */
@@ -415,13 +446,15 @@ void gj_pu_format_iso8601(int64_t ms, int32_t offset_min, char *buf, size_t len)
 {
 	int64_t local = ms + offset_min * GJ_PU_MINUTE_MS;
 	int64_t days = floor_div(local, GJ_PU_DAY_MS);
-	int64_t s = (local - days * GJ_PU_DAY_MS) / 1000;
+	int64_t in_day = local - days * GJ_PU_DAY_MS, s = in_day / 1000;
 	int32_t off = offset_min < 0 ? -offset_min : offset_min;
-	char date[GJ_PU_DATE_LEN];
+	char date[GJ_PU_DATE_LEN], frac[8] = "";
 
 	gj_pu_format_date(days, date, sizeof(date));
-	snprintf(buf, len, "%sT%02d:%02d:%02d%c%02d:%02d", date,
-	         (int)(s / 3600), (int)(s / 60 % 60), (int)(s % 60),
+	if (in_day % 1000)
+		snprintf(frac, sizeof(frac), ".%03d", (int)(in_day % 1000));
+	snprintf(buf, len, "%sT%02d:%02d:%02d%s%c%02d:%02d", date,
+	         (int)(s / 3600), (int)(s / 60 % 60), (int)(s % 60), frac,
 	         offset_min < 0 ? '-' : '+', (int)(off / 60), (int)(off % 60));
 }
 
@@ -432,9 +465,9 @@ int gj_pu_host_check(const struct gj_pu_host *h)
 	if (h->api->abi_major == GJ_PLUGIN_ABI_MAJOR && h->api->abi_minor >= 1)
 		return 0;
 	h->api->log(h->ctx, GJ_PLUGIN_LOG_ERR,
-	            "%s: the host speaks plugin ABI %u.%u; this plugin needs 1.1 "
+	            "the host speaks plugin ABI %u.%u; this plugin needs 1.1 "
 	            "(set_ticket_field, working_days_deadline, publish, list_tickets)",
-	            h->plugin, (unsigned)h->api->abi_major,
+	            (unsigned)h->api->abi_major,
 	            (unsigned)h->api->abi_minor);
 	return -EPROTO;
 }
@@ -531,6 +564,25 @@ int gj_pu_cancel_clock(const struct gj_pu_host *h, uint64_t ticket,
 	return r == -ENOENT ? 0 : r;
 }
 
+void gj_pu_note(const struct gj_pu_host *h, uint64_t ticket, const char *fmt, ...)
+{
+	char *note = NULL;
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = vasprintf(&note, fmt, ap);
+	va_end(ap);
+	if (r < 0)
+		return;
+	r = h->api->append_history(h->ctx, ticket, note);
+	if (r < 0)
+		h->api->log(h->ctx, GJ_PLUGIN_LOG_WARNING,
+		            "ticket %" PRIu64 ": history note not added (%s): %s",
+		            ticket, strerror(-r), note);
+	free(note);
+}
+
 /* --- configuration --- */
 
 static const char *cfg_value(const struct gj_pu_host *h, const char *key,
@@ -550,14 +602,14 @@ int gj_pu_cfg_duration(const struct gj_pu_host *h, const char *key,
 
 	if (gj_pu_parse_duration(v, &ms) < 0) {
 		h->api->log(h->ctx, GJ_PLUGIN_LOG_ERR,
-		            "%s: %s: \"%s\" is not a duration (write e.g. 90s, 5m or "
-		            "1h30m; units d, h, m, s)", h->plugin, key, v ? v : "");
+		            "%s: \"%s\" is not a duration (write e.g. 90s, 5m or "
+		            "1h30m; units d, h, m, s)", key, v ? v : "");
 		return -EINVAL;
 	}
 	if (ms < min_ms) {
 		gj_pu_format_duration(min_ms, min, sizeof(min));
 		h->api->log(h->ctx, GJ_PLUGIN_LOG_ERR,
-		            "%s: %s: \"%s\" is too short (at least %s)", h->plugin,
+		            "%s: \"%s\" is too short (at least %s)",
 		            key, v, min);
 		return -EINVAL;
 	}
@@ -577,8 +629,8 @@ int gj_pu_cfg_uint(const struct gj_pu_host *h, const char *key, uint32_t def,
 	}
 	if (gj_pu_parse_uint(v, max, &n) < 0 || n < min) {
 		h->api->log(h->ctx, GJ_PLUGIN_LOG_ERR,
-		            "%s: %s: \"%s\" is not a whole number from %u to %u",
-		            h->plugin, key, v, (unsigned)min, (unsigned)max);
+		            "%s: \"%s\" is not a whole number from %u to %u",
+		            key, v, (unsigned)min, (unsigned)max);
 		return -EINVAL;
 	}
 	*ret = n;
@@ -589,35 +641,64 @@ int gj_pu_cfg_list(const struct gj_pu_host *h, const char *key,
                    const char *def, bool nonempty, struct gj_pu_list *ret)
 {
 	const char *v = cfg_value(h, key, def);
+	size_t i;
 	int r;
 
 	r = gj_pu_list_parse(ret, v);
-	if (r == -EINVAL)
+	if (r == -EINVAL) {
 		h->api->log(h->ctx, GJ_PLUGIN_LOG_ERR,
-		            "%s: %s: \"%s\" has an empty item (write a list of names, "
-		            "e.g. [manager, cs_lead])", h->plugin, key, v);
-	else if (r == 0 && nonempty && ret->n == 0) {
-		h->api->log(h->ctx, GJ_PLUGIN_LOG_ERR,
-		            "%s: %s: the list is empty; it needs at least one name",
-		            h->plugin, key);
-		r = -EINVAL;
+		            "%s: \"%s\" has an empty item (write a list of names, "
+		            "e.g. [manager, cs_lead])", key, v);
+		return r;
 	}
-	return r;
+	if (r < 0)
+		return r;
+	if (nonempty && ret->n == 0) {
+		h->api->log(h->ctx, GJ_PLUGIN_LOG_ERR,
+		            "%s: the list is empty; it needs at least one name", key);
+		return -EINVAL;
+	}
+	for (i = 0; i < ret->n; i++)
+		if (!gj_pu_valid_name(ret->items[i])) {
+			h->api->log(h->ctx, GJ_PLUGIN_LOG_ERR,
+			            "%s: \"%s\" is not a name (a-z, 0-9 and _, at most "
+			            "%d characters)", key, ret->items[i], GJ_PU_NAME_LEN - 1);
+			gj_pu_list_finish(ret);
+			return -EINVAL;
+		}
+	return 0;
+}
+
+int gj_pu_cfg_roles(const struct gj_pu_host *h, const char *key,
+                    const char *def, bool nonempty, struct gj_pu_list *ret)
+{
+	size_t i;
+	int r;
+
+	r = gj_pu_cfg_list(h, key, def, nonempty, ret);
+	if (r < 0)
+		return r;
+	for (i = 0; i < ret->n; i++)
+		if (!gj_pu_known_role(ret->items[i])) {
+			h->api->log(h->ctx, GJ_PLUGIN_LOG_ERR,
+			            "%s: \"%s\" is not a role (butler, cs_lead, manager, "
+			            "engineering, security, admin_hr, team_head, owner, "
+			            "tenant)", key, ret->items[i]);
+			gj_pu_list_finish(ret);
+			return -EINVAL;
+		}
+	return 0;
 }
 
 int gj_pu_cfg_name(const struct gj_pu_host *h, const char *key,
                    const char *def, const char **ret)
 {
 	const char *v = cfg_value(h, key, def);
-	const char *p;
 
-	for (p = v; p && *p; p++)
-		if (isspace((unsigned char)*p) || *p == ',')
-			break;
-	if (!v || !*v || *p) {
+	if (!gj_pu_valid_name(v)) {
 		h->api->log(h->ctx, GJ_PLUGIN_LOG_ERR,
-		            "%s: %s: \"%s\" is not a name (one word, no comma)",
-		            h->plugin, key, v ? v : "");
+		            "%s: \"%s\" is not a name (a-z, 0-9 and _, at most %d "
+		            "characters)", key, v ? v : "", GJ_PU_NAME_LEN - 1);
 		return -EINVAL;
 	}
 	*ret = v;
@@ -631,8 +712,8 @@ int gj_pu_cfg_hhmm(const struct gj_pu_host *h, const char *key,
 
 	if (gj_pu_parse_hhmm(v, ret_minutes) < 0) {
 		h->api->log(h->ctx, GJ_PLUGIN_LOG_ERR,
-		            "%s: %s: \"%s\" is not a time of day (write HH:MM, e.g. "
-		            "17:30)", h->plugin, key, v ? v : "");
+		            "%s: \"%s\" is not a time of day (write HH:MM, e.g. "
+		            "17:30)", key, v ? v : "");
 		return -EINVAL;
 	}
 	return 0;
@@ -645,8 +726,8 @@ int gj_pu_cfg_utc_offset(const struct gj_pu_host *h, const char *key,
 
 	if (gj_pu_parse_utc_offset(v, ret_minutes) < 0) {
 		h->api->log(h->ctx, GJ_PLUGIN_LOG_ERR,
-		            "%s: %s: \"%s\" is not a UTC offset (write e.g. \"+08:00\")",
-		            h->plugin, key, v ? v : "");
+		            "%s: \"%s\" is not a UTC offset (write e.g. \"+08:00\")",
+		            key, v ? v : "");
 		return -EINVAL;
 	}
 	return 0;

@@ -26,12 +26,15 @@
 /** Longest duration gj_pu_parse_duration accepts (366 days). */
 #define GJ_PU_DURATION_MAX_MS (366 * GJ_PU_DAY_MS)
 
-/** Room for an ISO 8601 time "2026-09-30T16:00:00+08:00" and its NUL. */
+/** Room for an ISO 8601 time "2026-09-30T16:00:00.250+08:00" and its NUL. */
 #define GJ_PU_ISO_LEN 32
 /** Room for a date "2026-09-30" and its NUL (years up to 9999). */
 #define GJ_PU_DATE_LEN 16
 /** Room for a duration written by gj_pu_format_duration. */
 #define GJ_PU_DURATION_LEN 48
+/** Room for a name the host accepts as a ticket field or notice name:
+ *  at most 63 characters of a-z, 0-9 and '_' (GJ_MAX_NAME), and the NUL. */
+#define GJ_PU_NAME_LEN 64
 
 /* --- strings --- */
 
@@ -72,6 +75,12 @@ int gj_pu_list_parse(struct gj_pu_list *l, const char *s);
 
 /** Free what gj_pu_list_parse allocated; accepts a zeroed list. */
 void gj_pu_list_finish(struct gj_pu_list *l);
+
+/** @p s is a name the host accepts: 1 to 63 of a-z, 0-9, '_'. */
+bool gj_pu_valid_name(const char *s);
+
+/** @p role is one of the roles the daemon knows (daemon/workflow.c). */
+bool gj_pu_known_role(const char *role);
 
 /** @p item is one of the items of @p l. */
 bool gj_pu_list_has(const struct gj_pu_list *l, const char *item);
@@ -134,17 +143,23 @@ int64_t gj_pu_local_ms(int64_t days, int32_t minutes, int32_t offset_min);
  */
 int gj_pu_parse_iso8601(const char *s, int64_t *ret_ms);
 
-/** Write @p ms as "YYYY-MM-DDTHH:MM:SS+HH:MM" at @p offset_min. */
+/**
+ * Write @p ms as "YYYY-MM-DDTHH:MM:SS+HH:MM" at @p offset_min, with
+ * ".mmm" after the seconds when they are not whole (so that the text reads
+ * back to the same ms).
+ */
 void gj_pu_format_iso8601(int64_t ms, int32_t offset_min, char *buf,
                           size_t len);
 
 /* --- the host --- */
 
-/** A plugin's view of its host, as handed to init. */
+/**
+ * A plugin's view of its host, as handed to init.  The host starts every
+ * line a plugin logs with "plugin <name>: ", so the lines here do not.
+ */
 struct gj_pu_host {
 	const struct gj_host_api *api;
 	void *ctx;
-	const char *plugin; /**< the plugin's name, for log lines */
 };
 
 /**
@@ -187,8 +202,16 @@ int gj_pu_field_set_int(const struct gj_pu_host *h, uint64_t ticket,
 int gj_pu_cancel_clock(const struct gj_pu_host *h, uint64_t ticket,
                        const char *name);
 
-/* --- configuration: each logs "<plugin>: <key>: <why>" and returns
- *     -EINVAL on a bad value; a missing key takes the default --- */
+/**
+ * Add a note to a ticket's history, best effort: a history that is full
+ * (or any other failure) is logged as a warning and does not fail the
+ * callback, since the note only explains what was already done.
+ */
+void gj_pu_note(const struct gj_pu_host *h, uint64_t ticket, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* --- configuration: each logs "<key>: <why>" and returns -EINVAL on a
+ *     bad value; a missing key takes the default --- */
 
 /** A duration of at least @p min_ms ("90s", "5m", "1h30m"). */
 int gj_pu_cfg_duration(const struct gj_pu_host *h, const char *key,
@@ -198,11 +221,18 @@ int gj_pu_cfg_duration(const struct gj_pu_host *h, const char *key,
 int gj_pu_cfg_uint(const struct gj_pu_host *h, const char *key, uint32_t def,
                    uint32_t min, uint32_t max, uint32_t *ret);
 
-/** A list; @p nonempty refuses an empty one. @p ret is overwritten. */
+/**
+ * A list of names (gj_pu_valid_name); @p nonempty refuses an empty one.
+ * @p ret is overwritten; on failure it is left empty.
+ */
 int gj_pu_cfg_list(const struct gj_pu_host *h, const char *key,
                    const char *def, bool nonempty, struct gj_pu_list *ret);
 
-/** A name (one word: no blank, no comma); the host keeps the string. */
+/** A list of roles the daemon knows, at least one. */
+int gj_pu_cfg_roles(const struct gj_pu_host *h, const char *key,
+                    const char *def, bool nonempty, struct gj_pu_list *ret);
+
+/** A name (gj_pu_valid_name); the host keeps the string. */
 int gj_pu_cfg_name(const struct gj_pu_host *h, const char *key,
                    const char *def, const char **ret);
 
