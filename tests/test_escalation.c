@@ -488,6 +488,176 @@ START_TEST(roster_checks_actors_and_alerts_name_who_is_on_duty)
 }
 END_TEST
 
+/* --- special_event (R28b) ------------------------------------------- */
+
+START_TEST(special_event_manager_alerted_at_five_minutes_unless_the_head_reported)
+{
+	const char *kv[] = { "kind=burst_pipe", "location=Building 2 basement" };
+	const char *plan[] = { "first_plan=valve closed, plumber called" };
+	const char *report[] = { "report=pipe replaced; no damage to homes" };
+	struct alert_count ac;
+	Guanjia__Reply *r;
+	uint64_t lost, told;
+
+	start("2026-10-09T22:00:00+08:00", true);
+	lost = open_as("xu.bing", "security", "r28b_special_event", kv, 2);
+	told = open_as("xu.bing", "security", "r28b_special_event", kv, 2);
+	advance(MIN);
+	fire_as("xu.bing", "security", told, "report_to_head", NULL, 0);
+	fire_as("xu.bing", "security", lost, "report_to_head", NULL, 0);
+	advance(2 * MIN); /* +3 min: one team head reports to the manager */
+	fire_as("huang.lei", "team_head", told, "report_to_manager", NULL, 0);
+
+	advance(2 * MIN - 1); /* +5 min - 1 ms */
+	ck_assert_uint_eq(alerts(lost, "special_event", NULL, 0).n, 0);
+	advance(1);
+	ac = alerts(lost, "special_event", NULL, 0);
+	ck_assert_uint_eq(ac.n, 1);
+	ck_assert_int_eq(ac.last_at, at("2026-10-09T22:05:00+08:00"));
+	ck_assert_str_eq(ac.roles, "manager,");
+	/* The other one reported at +3 min: never alerted by the plugin. */
+	advance(30 * MIN);
+	ck_assert_uint_eq(alerts(told, "special_event", NULL, 0).n, 0);
+	ck_assert_uint_eq(alerts(lost, "special_event", NULL, 0).n, 1);
+
+	/* No close without the written special-event report. */
+	fire_as("huang.lei", "team_head", told, "feedback_given", plan, 1);
+	r = fire_refused("huang.lei", "team_head", told, "close", NULL, 0);
+	ck_assert_msg(strstr(r->message, "report"), "%s", r->message);
+	gj_reply_free(r);
+	fire_as("huang.lei", "team_head", told, "close", report, 1);
+}
+END_TEST
+
+/* --- defer_notice (R17) ---------------------------------------------- */
+
+START_TEST(defer_notice_due_at_close_of_the_third_working_day)
+{
+	const char *open_kv[] = { "location=Building 1 roof drain" };
+	const char *disp_kv[] = { "technician=sun.qiang", "severity=moderate" };
+	const char *too_late[] = { "reason=part on order", "expected_date=2026-12-01" };
+	const char *good[] = { "reason=part on order", "expected_date=2026-10-20" };
+	struct alert_count ac;
+	Guanjia__Reply *r;
+	uint64_t silent, filed;
+	bool found = false;
+	int64_t due = at("2026-10-10T17:30:00+08:00");
+
+	start("2026-09-30T15:00:00+08:00", true);
+	silent = open_as("li.ming", "butler", "r17_repair", open_kv, 1);
+	filed = open_as("li.ming", "butler", "r17_repair", open_kv, 1);
+	fire_as("li.ming", "butler", silent, "dispatch", disp_kv, 2);
+	fire_as("li.ming", "butler", filed, "dispatch", disp_kv, 2);
+	advance_to(at("2026-09-30T16:00:00+08:00"));
+	fire_as("sun.qiang", "engineering", silent, "cannot_fix", NULL, 0);
+	fire_as("sun.qiang", "engineering", filed, "cannot_fix", NULL, 0);
+
+	/* An expected date past 30 working days after the report is refused,
+	 * naming the latest allowed date; one within is accepted and the
+	 * deferred-repairs list is published at once. */
+	r = fire_refused("sun.qiang", "engineering", filed, "defer_notice", too_late, 2);
+	ck_assert_int_eq(r->code, GUANJIA__ERROR_CODE__REFUSED_BY_POLICY);
+	ck_assert_msg(strstr(r->message, "2026-11-17"), "%s", r->message);
+	gj_reply_free(r);
+	fire_as("sun.qiang", "engineering", filed, "defer_notice", good, 2);
+	call_ok(gj_client_replay(cl, 1, 10000, "notice.main.defer_notice.deferred_repairs", &r), r);
+	for (size_t i = 0; i < r->records->n_records; i++) {
+		Guanjia__Notice *no = r->records->records[i]->notice;
+		for (size_t j = 0; no && j < no->n_ticket_ids; j++)
+			found = found || no->ticket_ids[j] == filed;
+		if (no)
+			ck_assert_msg(strstr(no->text, "2026-10-20"), "%s", no->text);
+	}
+	ck_assert(found);
+	gj_reply_free(r);
+
+	/* The notice missing: nothing before the close of 2026-10-10 (a
+	 * make-up Saturday), an alert then; none for the one filed. */
+	advance_to(due - 1);
+	ck_assert_uint_eq(alerts(silent, "defer_notice", NULL, 0).n, 0);
+	advance(1);
+	ac = alerts(silent, "defer_notice", NULL, 0);
+	ck_assert_uint_eq(ac.n, 1);
+	ck_assert_int_eq(ac.last_at, due);
+	ck_assert_uint_eq(alerts(filed, "defer_notice", NULL, 0).n, 0);
+
+	/* The expected date passes without the repair done: an alert. */
+	advance_to(at("2026-10-20T17:30:00+08:00") - 1);
+	ck_assert_uint_eq(alerts(filed, "defer_notice", NULL, 0).n, 0);
+	advance(1);
+	ck_assert_uint_eq(alerts(filed, "defer_notice", NULL, 0).n, 1);
+}
+END_TEST
+
+/* --- ladder ---------------------------------------------------------- */
+
+/* Restart the daemon (kill -9 or a clean stop) with its manual clock where
+ * it was. */
+static void restart(bool kill9)
+{
+	char when[40];
+
+	gj_time_format(now(), GJ_DEFAULT_UTC_OFFSET_MIN, when, sizeof(when));
+	stop_client();
+	if (kill9)
+		gj_daemon_kill9(&d);
+	else
+		ck_assert_int_eq(gj_daemon_stop(&d), 0);
+	start(when, true);
+}
+
+START_TEST(ladder_levels_fire_once_each_across_restarts)
+{
+	const char *open_kv[] = { "location=Building 4 lobby light" };
+	const char *disp_kv[] = { "technician=sun.qiang", "severity=minor" };
+	uint64_t id;
+
+	start("2026-10-09T10:00:00+08:00", true);
+	id = open_as("li.ming", "butler", "r17_repair", open_kv, 1);
+	fire_as("li.ming", "butler", id, "dispatch", disp_kv, 2);
+
+	/* minor_repair: 60 min, warning 10 min before. */
+	advance(50 * MIN - 1);
+	ck_assert_uint_eq(alerts(id, "ladder", NULL, 0).n, 0);
+	advance(1);
+	ck_assert_uint_eq(alerts(id, "ladder", "minor_repair", 1).n, 1);
+	/* The ladder's alerts replace the workflow's own for this clock. */
+	ck_assert_uint_eq(alerts(id, "", "minor_repair", 0).n, 0);
+	advance(10 * MIN);
+	ck_assert_uint_eq(alerts(id, "ladder", "minor_repair", 2).n, 1);
+	ck_assert_str_eq(alerts(id, "ladder", "minor_repair", 2).roles, "team_head,");
+
+	/* Restart in the middle of the ladder (kill -9: no goodbye). */
+	restart(true);
+	ck_assert_int_eq(now(), at("2026-10-09T11:00:00+08:00"));
+	ck_assert_uint_eq(alerts(id, "ladder", "minor_repair", 1).n, 1);
+	ck_assert_uint_eq(alerts(id, "ladder", "minor_repair", 2).n, 1);
+	ck_assert_uint_eq(alerts(id, "ladder", "minor_repair", 3).n, 0);
+
+	advance_to(at("2026-10-09T11:30:00+08:00") - 1);
+	ck_assert_uint_eq(alerts(id, "ladder", "minor_repair", 3).n, 0);
+	advance(1);
+	ck_assert_uint_eq(alerts(id, "ladder", "minor_repair", 3).n, 1);
+	ck_assert_str_eq(alerts(id, "ladder", "minor_repair", 3).roles, "manager,");
+
+	/* And again after a clean restart: levels 1-3 stay at one each. */
+	restart(false);
+	for (uint32_t level = 1; level <= 3; level++)
+		ck_assert_uint_eq(alerts(id, "ladder", "minor_repair", level).n, 1);
+
+	/* Reminders every 15 min until acknowledged; the repair done ends
+	 * them. */
+	advance(15 * MIN);
+	ck_assert_uint_ge(alerts(id, "ladder", "minor_repair", 0).n, 4);
+	fire_as("sun.qiang", "engineering", id, "finish", NULL, 0);
+	{
+		size_t n = alerts(id, "ladder", NULL, 0).n;
+		advance(2 * HOUR);
+		ck_assert_uint_eq(alerts(id, "ladder", NULL, 0).n, n);
+	}
+}
+END_TEST
+
 /* --- the ABI check at start ------------------------------------------ */
 
 START_TEST(plugin_of_another_major_is_refused_and_the_others_load)
@@ -539,6 +709,9 @@ Suite *escalation_suite(void)
 	tcase_add_test(tc, paused_working_day_clock_is_recounted_in_working_days);
 	tcase_add_test(tc, roster_checks_actors_and_alerts_name_who_is_on_duty);
 	tcase_add_test(tc, provisional_deadlines_move_when_the_year_is_added_and_recompute_asks_first);
+	tcase_add_test(tc, special_event_manager_alerted_at_five_minutes_unless_the_head_reported);
+	tcase_add_test(tc, defer_notice_due_at_close_of_the_third_working_day);
+	tcase_add_test(tc, ladder_levels_fire_once_each_across_restarts);
 	tcase_add_test(tc, plugin_of_another_major_is_refused_and_the_others_load);
 	suite_add_tcase(s, tc);
 	return s;
