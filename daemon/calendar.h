@@ -15,8 +15,8 @@
  *
  * Dates are civil dates in the calendar's own time zone, as struct gj_date,
  * years 1..9999; instants are milliseconds since the epoch (UTC).  Nothing
- * here reads the clock or logs; only loading and the explain functions
- * allocate.
+ * here reads the clock or logs; only loading, sets and the explain
+ * functions allocate.
  */
 #pragma once
 

@@ -62,17 +62,33 @@
  *                         {field: x, not_equals: y} starts it unless the
  *                         field equals y.  Exactly one of equals/not_equals;
  *                         the value is non-empty text.
- *       target: 10m       a duration: one or more <digits><unit> with units
- *                         d, h, m, s in that order, each at most once, at
- *                         most 9 digits each ("90s", "10m", "1h30m", "8h",
- *                         "2d"); must be more than zero.  "<N>wd"/"<N>wh"
- *                         (working days/hours) are refused until the
- *                         estate calendar exists.
+ *       target: 10m       one of:
+ *                         - a duration, round the clock: one or more
+ *                           <digits><unit> with units d, h, m, s in that
+ *                           order, each at most once, at most 9 digits each
+ *                           ("90s", "10m", "1h30m", "8h", "2d"); more than
+ *                           zero.  GJ_TARGET_DURATION, target_ms.
+ *                         - "<N>wd", N working days, 1..10000 ("3wd"): due
+ *                           at the close of the Nth working day on the
+ *                           estate's calendar, counted as the calendar's
+ *                           `counting` says (by default from the day after
+ *                           the start).  GJ_TARGET_WORKING_DAYS,
+ *                           target_count = N.
+ *                         - "<N>wh", N working hours, 1..10000 ("8wh"): due
+ *                           when N hours of the calendar's working hours
+ *                           have passed (a start outside them counts from
+ *                           the next working interval).
+ *                           GJ_TARGET_WORKING_HOURS, target_count = N
+ *                           (hours, not minutes).
+ *                         N is plain decimal digits, no sign or spaces.
  *       deadline_field: reply_by   an identifier: the deadline is the ISO
  *                         8601 time in this ticket field.  Exactly one of
  *                         target and deadline_field must be given.
- *       warn_before: 2m   optional duration, more than zero and, with a
- *                         target, less than the target
+ *       warn_before: 2m   optional duration, more than zero; with a
+ *                         duration target, less than the target.  With a
+ *                         working-day or working-hour target it is wall
+ *                         time before the deadline (e.g. 2h before the
+ *                         17:30 close), not checked against the target.
  *       notify:           required mapping
  *         warning: [butler]   optional known roles; when not empty,
  *                         warn_before must be given
@@ -110,6 +126,7 @@
 #define CLOCKS_MAX 32
 #define DIR_FILES_MAX 4096
 #define DURATION_DIGITS_MAX 9
+#define WORKING_TARGET_MAX 10000    /* most N of "<N>wd" and "<N>wh" */
 
 /* Generated from etc/workflows/ by scripts/embed.py (etc/meson.build). */
 struct gj_embedded_file {
@@ -204,12 +221,13 @@ int gj_parse_duration(const char *text, int64_t *ret_ms)
 	return 0;
 }
 
-/* "3wd" / "8wh": the working-calendar targets we cannot count yet. */
+/* "3wd" / "8wh": a target counted on the estate's working calendar. */
 static const char *working_target_kind(const char *s)
 {
 	size_t digits = strspn(s, "0123456789");
 
-	if (digits == 0 || s[digits] != 'w' || s[digits + 2] != '\0')
+	if (digits == 0 || s[digits] != 'w' || s[digits + 1] == '\0' ||
+	    s[digits + 2] != '\0')
 		return NULL;
 	if (s[digits + 1] == 'd')
 		return "working-day";
@@ -860,8 +878,8 @@ static int parse_when(struct loader *l, struct gj_wf_clock *c,
 }
 
 
-/* The rest of a working-day target: keep its text, check warn_before (a
- * duration before the close of the last working day). */
+/* The rest of a working-day or working-hour target: keep its text, check
+ * warn_before (wall time before the deadline). */
 static int parse_target_tail(struct loader *l, struct gj_wf_clock *c, const char *s,
 			     const struct gj_ynode *warn, const char *what)
 {
@@ -908,19 +926,24 @@ static int parse_target(struct loader *l, struct gj_wf_clock *c,
 		if (r < 0)
 			return r;
 		kind = working_target_kind(s);
-		if (kind && strcmp(kind, "working-day") == 0) {
-			long n = strtol(s, NULL, 10);
-			if (n < 1 || n > 10000)
+		if (kind) {
+			bool days = strcmp(kind, "working-day") == 0;
+			long n = 0;
+
+			/* Stops past the limit: no overflow on long input. */
+			for (const char *p = s; *p >= '0' && *p <= '9' &&
+			     n <= WORKING_TARGET_MAX; p++)
+				n = n * 10 + (*p - '0');
+
+			if (n < 1 || n > WORKING_TARGET_MAX)
 				return fail(l, target->line, what,
-					    "target '%s': between 1wd and 10000wd", s);
-			c->unit = GJ_TARGET_WORKING_DAYS;
+					    "target '%s': between 1%s and %d%s", s,
+					    days ? "wd" : "wh", WORKING_TARGET_MAX,
+					    days ? "wd" : "wh");
+			c->unit = days ? GJ_TARGET_WORKING_DAYS : GJ_TARGET_WORKING_HOURS;
 			c->target_count = (int32_t)n;
 			return parse_target_tail(l, c, s, warn, what);
 		}
-		if (kind)
-			return fail(l, target->line, what,
-				    "target '%s': %s targets are not supported yet (use working days, e.g. 3wd)",
-				    s, kind);
 		if (gj_parse_duration(s, &c->target_ms) < 0)
 			return fail(l, target->line, what,
 				    "bad target '%.64s' (expected a duration such as 90s, 10m, 1h30m, 8h or 2d)",

@@ -17,8 +17,11 @@
 /** How a clock's target is counted. */
 enum gj_target_unit {
 	GJ_TARGET_DURATION = 0,     /**< minutes/hours round the clock: target_ms */
-	GJ_TARGET_WORKING_DAYS,     /**< N working days on the estate calendar (issue 3) */
-	GJ_TARGET_WORKING_HOURS,    /**< N working hours on the estate calendar (issue 3) */
+	GJ_TARGET_WORKING_DAYS,     /**< "<N>wd": N working days on the estate calendar,
+	                                 target_count = N (gj_calendar_add_working_days()) */
+	GJ_TARGET_WORKING_HOURS,    /**< "<N>wh": N working hours on the estate calendar,
+	                                 target_count = N in hours, not minutes
+	                                 (gj_calendar_add_working_hours() with N * 60) */
 };
 
 /** A list of strings (ids). */
@@ -55,8 +58,9 @@ struct gj_wf_clock {
 	struct gj_strv pause_states;/**< reserved for issue 3: paused while in these */
 	enum gj_target_unit unit;
 	int64_t target_ms;          /**< GJ_TARGET_DURATION: the target in ms */
-	int32_t target_count;       /**< working days/hours for the other units */
-	char *target_text;          /**< as written: "10m", "8h", "3wd" */
+	int32_t target_count;       /**< the other units: working days, or working
+	                                 hours (not minutes); 1..10000 */
+	char *target_text;          /**< as written: "10m", "8h", "3wd", "8wh" */
 	int64_t warn_before_ms;     /**< 0: no warning */
 	struct gj_strv notify_warn; /**< roles alerted on warning */
 	struct gj_strv notify_breach;/**< roles alerted on breach; never empty */

@@ -482,12 +482,74 @@ START_TEST(test_working_day_target)
 	ck_assert_int_eq(wf->clocks[i].unit, GJ_TARGET_WORKING_DAYS);
 	ck_assert_int_eq(wf->clocks[i].target_count, 3);
 	ck_assert_str_eq(wf->clocks[i].target_text, "3wd");
+	ck_assert_int_eq(wf->clocks[i].target_ms, 0);
 	gj_workflow_destroy(wf);
 	free(text);
-	expect_error("    target: 60m\n", "    target: 8wh\n", 40,
-		     "working-hour targets are not supported yet");
+
+	/* Leading zeros and the largest count are fine. */
+	text = subst("    target: 60m\n", "    target: 0010000wd\n");
+	wf = NULL;
+	r = gj_workflow_load_buffer("t.yaml", text, strlen(text), &wf, &err);
+	ck_assert_msg(r == 0, "0010000wd refused: %s", err ? err : "");
+	i = gj_workflow_clock_index(wf, "minor_repair");
+	ck_assert_int_eq(wf->clocks[i].unit, GJ_TARGET_WORKING_DAYS);
+	ck_assert_int_eq(wf->clocks[i].target_count, 10000);
+	gj_workflow_destroy(wf);
+	free(text);
+
 	expect_error("    target: 60m\n", "    target: 0wd\n", 40,
+		     "target '0wd': between 1wd and 10000wd");
+	expect_error("    target: 60m\n", "    target: 10001wd\n", 40,
+		     "target '10001wd': between 1wd and 10000wd");
+	expect_error("    target: 60m\n", "    target: 99999999999999999999999wd\n", 40,
 		     "between 1wd and 10000wd");
+	expect_error("    target: 60m\n", "    target: 3w\n", 40, "bad target '3w'");
+	expect_error("    target: 60m\n", "    target: 3wdd\n", 40, "bad target '3wdd'");
+	expect_error("    target: 60m\n", "    target: -3wd\n", 40, "bad target '-3wd'");
+	expect_error("    target: 60m\n", "    target: 1.5wd\n", 40, "bad target '1.5wd'");
+}
+END_TEST
+
+/* "<N>wh": N working hours, target_count in hours. */
+START_TEST(test_working_hour_target)
+{
+	struct gj_workflow *wf = NULL;
+	char *text = subst("    target: 60m\n", "    target: 8wh\n    warn_before: 2h\n");
+	char *err = NULL;
+	int r, i;
+
+	r = gj_workflow_load_buffer("t.yaml", text, strlen(text), &wf, &err);
+	ck_assert_msg(r == 0, "8wh refused: %s", err ? err : "");
+	i = gj_workflow_clock_index(wf, "minor_repair");
+	ck_assert_int_ge(i, 0);
+	ck_assert_int_eq(wf->clocks[i].unit, GJ_TARGET_WORKING_HOURS);
+	ck_assert_int_eq(wf->clocks[i].target_count, 8);
+	ck_assert_int_eq(wf->clocks[i].target_ms, 0);
+	ck_assert_str_eq(wf->clocks[i].target_text, "8wh");
+	ck_assert_int_eq(wf->clocks[i].warn_before_ms, 2 * 3600000);
+	gj_workflow_destroy(wf);
+	free(text);
+
+	/* warn_before is wall time before the deadline: it may exceed N. */
+	text = subst("    target: 60m\n", "    target: 1wh\n    warn_before: 1d\n");
+	wf = NULL;
+	r = gj_workflow_load_buffer("t.yaml", text, strlen(text), &wf, &err);
+	ck_assert_msg(r == 0, "1wh with warn_before 1d refused: %s", err ? err : "");
+	i = gj_workflow_clock_index(wf, "minor_repair");
+	ck_assert_int_eq(wf->clocks[i].unit, GJ_TARGET_WORKING_HOURS);
+	ck_assert_int_eq(wf->clocks[i].target_count, 1);
+	gj_workflow_destroy(wf);
+	free(text);
+
+	expect_error("    target: 60m\n", "    target: 0wh\n", 40,
+		     "target '0wh': between 1wh and 10000wh");
+	expect_error("    target: 60m\n", "    target: 10001wh\n", 40,
+		     "target '10001wh': between 1wh and 10000wh");
+	expect_error("    target: 60m\n", "    target: 8wh\n    warn_before: 1wh\n", 41,
+		     "bad warn_before '1wh'");
+	expect_error("    target: 60m\n", "    target: 8wh\n    warn_before: 0m\n", 41,
+		     "bad warn_before '0m'");
+	expect_error("    target: 60m\n", "    target: 8hw\n", 40, "bad target '8hw'");
 }
 END_TEST
 
@@ -787,6 +849,7 @@ static Suite *workflow_suite(void)
 	tcase_add_test(tc, test_yaml_syntax);
 	tcase_add_test(tc, test_yaml_limits);
 	tcase_add_test(tc, test_working_day_target);
+	tcase_add_test(tc, test_working_hour_target);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("set");
