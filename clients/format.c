@@ -67,6 +67,8 @@ static const char *clock_kind_word(Guanjia__ClockEventKind k)
 		return "paused";
 	case GUANJIA__CLOCK_EVENT_KIND__RESUMED:
 		return "resumed";
+	case GUANJIA__CLOCK_EVENT_KIND__MOVED:
+		return "moved";
 	default:
 		return "changed";
 	}
@@ -94,6 +96,7 @@ static void put_clock_event(FILE *f, const Guanjia__ClockEvent *c)
 	case GUANJIA__CLOCK_EVENT_KIND__STARTED:
 	case GUANJIA__CLOCK_EVENT_KIND__RESUMED:
 	case GUANJIA__CLOCK_EVENT_KIND__WARNED:
+	case GUANJIA__CLOCK_EVENT_KIND__MOVED:
 		if (c->deadline) {
 			fputs(", due ", f);
 			put_time(f, c->deadline);
@@ -117,6 +120,22 @@ static void put_clock_event(FILE *f, const Guanjia__ClockEvent *c)
 	}
 }
 
+/* "engineering 孙强 (sun.qiang); manager 陈建国 (chen.jianguo) for team_head" */
+static void put_on_duty(FILE *f, Guanjia__OnDuty **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const Guanjia__OnDuty *d = v[i];
+
+		fprintf(f, "%s%s", i ? "; " : "", d->role[0] ? d->role : "?");
+		if (d->name[0] && d->person[0])
+			fprintf(f, " %s (%s)", d->name, d->person);
+		else if (d->name[0] || d->person[0])
+			fprintf(f, " %s", d->name[0] ? d->name : d->person);
+		if (d->fallback_for[0])
+			fprintf(f, " for %s", d->fallback_for);
+	}
+}
+
 static void put_alert(FILE *f, const Guanjia__Alert *a)
 {
 	fprintf(f, "ticket %llu: %s clock %s", (unsigned long long)a->ticket_id,
@@ -125,6 +144,11 @@ static void put_alert(FILE *f, const Guanjia__Alert *a)
 		a->clock);
 	if (a->rule[0])
 		fprintf(f, " (%s)", a->rule);
+	/* Step 0 is the workflow's own alert; a plugin's ladder counts from 1. */
+	if (a->step)
+		fprintf(f, ", step %u", a->step);
+	if (a->plugin[0])
+		fprintf(f, a->step ? " (%s)" : ", from %s", a->plugin);
 	if (a->late_ms > 0) {
 		fputs(", ", f);
 		put_duration(f, a->late_ms);
@@ -140,10 +164,36 @@ static void put_alert(FILE *f, const Guanjia__Alert *a)
 			fputs(", ", f);
 		put_list(f, a->notify_persons, a->n_notify_persons);
 	}
+	if (a->n_on_duty) {
+		fputs(", on duty: ", f);
+		put_on_duty(f, a->on_duty, a->n_on_duty);
+	}
 	if (a->delayed)
 		fputs(" (delayed: the daemon was down)", f);
 	if (a->message[0])
 		fprintf(f, ": %s", a->message);
+}
+
+/* At most this many ticket ids of a notice on its line. */
+#define NOTICE_IDS 20
+
+/* "notice deferred_repairs from defer_notice: 2 tickets (12, 15)"; the
+ * estate is in the topic, the text is left to the caller (it has lines). */
+static void put_notice(FILE *f, const Guanjia__Notice *n)
+{
+	fprintf(f, "notice %s", n->name[0] ? n->name : "?");
+	if (n->plugin[0])
+		fprintf(f, " from %s", n->plugin);
+	if (!n->n_ticket_ids) {
+		fputs(": no tickets", f);
+		return;
+	}
+	fprintf(f, ": %zu ticket%s (", n->n_ticket_ids, n->n_ticket_ids == 1 ? "" : "s");
+	for (size_t i = 0; i < n->n_ticket_ids && i < NOTICE_IDS; i++)
+		fprintf(f, "%s%llu", i ? ", " : "", (unsigned long long)n->ticket_ids[i]);
+	if (n->n_ticket_ids > NOTICE_IDS)
+		fprintf(f, " and %zu more", n->n_ticket_ids - NOTICE_IDS);
+	fputc(')', f);
 }
 
 char *gj_record_line(const Guanjia__Record *r)
@@ -169,6 +219,9 @@ char *gj_record_line(const Guanjia__Record *r)
 		break;
 	case GUANJIA__RECORD__BODY_ALERT:
 		put_alert(f, r->alert);
+		break;
+	case GUANJIA__RECORD__BODY_NOTICE:
+		put_notice(f, r->notice);
 		break;
 	default:
 		fputs("(no body)", f);

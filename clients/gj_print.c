@@ -1,5 +1,6 @@
 /*
- * gj_print.c - gj's output: a ticket in full, the daemon's status, and JSON
+ * gj_print.c - gj's output: a ticket in full, the daemon's status, records
+ * (a notice with its text), explanations, recompute results, and JSON
  * lines.  Times are shown at GJ_DEFAULT_UTC_OFFSET_MIN; "time left" is
  * measured on the daemon's clock (Reply.now), which may be a manual one.
  */
@@ -7,6 +8,7 @@
 #include "wire.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define TIME_BUF 40
@@ -172,6 +174,55 @@ void gj_print_status(FILE *f, const Guanjia__Status *st)
 		fprintf(f, "%s %s", i ? "," : "", st->workflows[i]);
 	if (!st->n_workflows)
 		fputs(" none", f);
+	fputc('\n', f);
+}
+
+int gj_print_record(FILE *f, const Guanjia__Record *r)
+{
+	char *line = gj_record_line(r);
+	const char *p;
+
+	if (!line)
+		return -ENOMEM;
+	fputs(line, f);
+	fputc('\n', f);
+	free(line);
+	if (r->body_case != GUANJIA__RECORD__BODY_NOTICE || !r->notice->text)
+		return 0;
+	for (p = r->notice->text; *p;) {
+		const char *e = strchr(p, '\n');
+		int len = e ? (int)(e - p) : (int)strlen(p);
+
+		fprintf(f, "%s%.*s\n", len ? "    " : "", len, p);
+		p += len + (e ? 1 : 0);
+	}
+	return 0;
+}
+
+void gj_print_explanation(FILE *f, const Guanjia__Explanation *ex)
+{
+	for (size_t i = 0; i < ex->n_lines; i++)
+		fprintf(f, "%s\n", ex->lines[i]);
+}
+
+void gj_print_recompute(FILE *f, const Guanjia__RecomputeResult *res)
+{
+	const char *verb = res->applied ? "moved" : "would move";
+
+	if (res->clocks_moved == 0) {
+		fprintf(f, "0 deadlines %s\n", verb);
+		return;
+	}
+	fprintf(f, "%u deadline%s of %u ticket%s %s:", res->clocks_moved,
+		res->clocks_moved == 1 ? "" : "s", res->tickets_moved,
+		res->tickets_moved == 1 ? "" : "s", verb);
+	for (size_t i = 0; i < res->n_ticket_ids; i++)
+		fprintf(f, "%s %llu", i ? "," : "", (unsigned long long)res->ticket_ids[i]);
+	if (res->tickets_moved > res->n_ticket_ids)
+		fprintf(f, " and %zu more", (size_t)res->tickets_moved - res->n_ticket_ids);
+	if (!res->applied)
+		fprintf(f, "; run again with --apply to move %s",
+			res->clocks_moved == 1 ? "it" : "them");
 	fputc('\n', f);
 }
 

@@ -10,8 +10,11 @@
 #   minor_repair clock starts); A is never dispatched.  Expected alerts:
 #   A's WARNING at 10:08:00 and A's BREACH at 10:10:00, nothing for B.
 #   At 10:09:59 there must be no breach yet; at 10:10:00 exactly one.
-# Then the exit statuses of gj for refusals (1), usage errors (2) and an
-# unreachable daemon (3).
+# Then the working-day calendar (gj calendar, --calendar), gj explain on a
+# moderate repair C dispatched at 10:10 (R17: 3 working days, due
+# 2026-10-13 17:30: Saturday 10-10 is a make-up working day), gj recompute
+# (nothing moves; refused for a butler), and the exit statuses of gj for
+# refusals (1), usage errors (2) and an unreachable daemon (3).
 #
 # Prints "ok - ..." / "FAIL - ..." per check and ends with
 # "N passed, M failed"; exits non-zero when anything failed.
@@ -337,6 +340,92 @@ else
 fi
 expect_rc 1 "calendar add with a bad date is refused" gj calendar add 2026-02-30 3
 expect_rc 2 "calendar add without N is a usage error" gj calendar add 2026-02-01
+
+run gj calendar add 2026-09-30 3 --calendar cn
+if [ "$rc" -eq 0 ] && [ "$(cat "$WORK/out")" = "2026-10-10" ]; then
+	pass "calendar add 2026-09-30 3 --calendar cn = 2026-10-10"
+else
+	fail "calendar add 2026-09-30 3 --calendar cn: got '$(cat "$WORK/out")' (exit $rc), want 2026-10-10" \
+		"$(cat "$WORK/err")"
+fi
+run gj calendar add 2026-09-30 3 --estate main
+if [ "$rc" -eq 0 ] && [ "$(cat "$WORK/out")" = "2026-10-10" ]; then
+	pass "calendar add 2026-09-30 3 --estate main = 2026-10-10"
+else
+	fail "calendar add 2026-09-30 3 --estate main: got '$(cat "$WORK/out")' (exit $rc), want 2026-10-10" \
+		"$(cat "$WORK/err")"
+fi
+expect_rc 1 "calendar add --calendar nope: an unknown calendar is refused" \
+	gj calendar add 2026-09-30 3 --calendar nope
+if grep -q "^gj: refused (.*nope" "$WORK/err" && [ ! -s "$WORK/out" ]; then
+	pass "the refusal names the unknown calendar: $(cat "$WORK/err")"
+else
+	fail "calendar add --calendar nope should say refused and name 'nope' on stderr" \
+		"stdout: $(cat "$WORK/out")" "stderr: $(cat "$WORK/err")"
+fi
+expect_rc 2 "calendar with both --calendar and --estate is a usage error" \
+	gj calendar show 2026 --calendar cn --estate main
+
+# --- gj explain: how a deadline was derived ----------------------------------
+
+expect_rc 0 "open ticket C" gj --as li --role butler open r17_repair location=stairwell
+C=$(cat "$WORK/out")
+expect_rc 0 "fire C dispatch (severity=moderate) at 10:10" \
+	gj --as li --role butler fire "$C" dispatch technician=x severity=moderate
+expect_rc 0 "show C --json" gj show "$C" --json
+check_py "C's moderate_repair clock runs, due 2026-10-13 17:30 +08:00" "$WORK/out" "
+c = {x['id']: x for x in lines[0]['ticket']['clocks']}['moderate_repair']
+assert c['state'] == 'CLOCK_RUNNING', c
+# 4 days 7h30m after $START (10:00 on 2026-10-09)
+assert c['deadline'] == int(sys.argv[2]) + (4 * 24 * 60 + 7 * 60 + 30) * 60000, c['deadline']
+" "$START_MS"
+expect_rc 0 "explain C" gj explain "$C"
+if grep -q "moderate_repair" "$WORK/out" && grep -q "working days" "$WORK/out" &&
+	grep -q "2026-10-10.*make-up" "$WORK/out" &&
+	grep -q "deadline 2026-10-13T17:30:00+08:00" "$WORK/out"; then
+	pass "explain C names moderate_repair, counts working days (10-10 a make-up day), deadline 2026-10-13T17:30"
+else
+	fail "explain C should name moderate_repair, 'working days', 2026-10-10 as a make-up day and the deadline 2026-10-13T17:30:00+08:00" \
+		"$(cat "$WORK/out" "$WORK/err")"
+fi
+expect_rc 0 "explain C --json" gj explain "$C" --json
+check_py "explain --json: the ticket's id and its lines" "$WORK/out" "
+ex = lines[0]['explanation']
+assert ex['ticket_id'] == int(sys.argv[2]), ex
+assert any('moderate_repair' in l for l in ex['lines']), ex['lines']
+" "$C"
+expect_rc 1 "explain of a ticket that does not exist is refused" gj explain 999
+expect_rc 2 "explain without a TICKET is a usage error" gj explain
+
+# --- gj recompute: nothing has moved under the deadlines ---------------------
+
+expect_rc 0 "recompute (dry run) as a manager" gj --as wang --role manager recompute
+if [ "$(cat "$WORK/out")" = "0 deadlines would move" ]; then
+	pass "recompute says: 0 deadlines would move"
+else
+	fail "recompute printed '$(cat "$WORK/out")', expected '0 deadlines would move'" "$(cat "$WORK/err")"
+fi
+expect_rc 0 "recompute --apply --estate main as admin_hr" \
+	gj --as zhao --role admin_hr recompute --apply --estate main
+if [ "$(cat "$WORK/out")" = "0 deadlines moved" ]; then
+	pass "recompute --apply says: 0 deadlines moved"
+else
+	fail "recompute --apply printed '$(cat "$WORK/out")', expected '0 deadlines moved'" "$(cat "$WORK/err")"
+fi
+expect_rc 0 "recompute --json" gj --as wang --role manager recompute --json
+check_py "recompute --json: nothing would move, not applied" "$WORK/out" "
+r = lines[0]['recompute']
+assert r['clocks_moved'] == 0 and r['tickets_moved'] == 0 and not r['applied'], r
+"
+expect_rc 1 "recompute as a butler is refused" gj --as li --role butler recompute
+if grep -q "^gj: refused (ROLE_NOT_ALLOWED): .*butler" "$WORK/err" && [ ! -s "$WORK/out" ]; then
+	pass "the refusal says why: $(cat "$WORK/err")"
+else
+	fail "recompute as a butler should say refused (ROLE_NOT_ALLOWED) and name the role" \
+		"stdout: $(cat "$WORK/out")" "stderr: $(cat "$WORK/err")"
+fi
+expect_rc 2 "recompute without a role is a usage error" gj --as li recompute
+expect_rc 2 "recompute takes no arguments" gj --as li --role manager recompute 5
 
 # --- exit statuses -------------------------------------------------------------
 
