@@ -407,6 +407,23 @@ int gj_apply_fire(struct gj_engine *eng, const struct gj_who *who,
 	rc = apply_fields(tk, fe->fields, fe->n_fields, ref);
 	if (rc)
 		goto out;
+	if (ev->marks) {
+		/* A step ticked: when, in the field a later event may require. */
+		char when[40];
+		const struct gj_calendar *cal = gj_host_calendar(eng, tk->estate);
+		gj_time_format(eng->now, cal ? gj_calendar_utc_offset_min(cal)
+					     : GJ_DEFAULT_UTC_OFFSET_MIN, when, sizeof(when));
+		if (!gj_ticket_field(tk, ev->marks) && tk->n_fields >= GJ_MAX_TICKET_FIELDS) {
+			rc = gj_refuse(ref, GUANJIA__ERROR_CODE__TOO_LARGE,
+				       "ticket %llu already has %d fields, the most it may have",
+				       (unsigned long long)tk->id, GJ_MAX_TICKET_FIELDS);
+			goto out;
+		}
+		if (gj_ticket_set_field(tk, ev->marks, when)) {
+			rc = -ENOMEM;
+			goto out;
+		}
+	}
 	{
 		char what[128];
 		snprintf(what, sizeof(what), "event '%s'", ev->id);

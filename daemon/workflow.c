@@ -42,6 +42,11 @@
  *       roles: [butler]   required, not empty; known roles that may fire it
  *       requires: [technician]  optional field identifiers that must be
  *                         present (in the command or already on the ticket)
+ *       marks: identity_checked  optional field identifier: firing the
+ *                         event sets this ticket field to the time it was
+ *                         fired (ISO 8601), so that a later event can
+ *                         require it: a step list is events that mark
+ *                         their step and a last event requiring every mark
  *   clocks:               optional list of 0..32 mappings
  *     - id: dispatch      required identifier, unique among clocks
  *       rule: R17         optional RULEBOOK id; default: the workflow's rule
@@ -743,7 +748,7 @@ static int parse_events(struct loader *l, struct gj_workflow *wf,
 			const struct gj_ynode *root)
 {
 	static const char *const keys[] = {
-		"id", "title", "from", "to", "roles", "requires", NULL,
+		"id", "title", "from", "to", "roles", "requires", "marks", NULL,
 	};
 	const struct gj_ynode *list;
 	int r;
@@ -792,6 +797,10 @@ static int parse_events(struct loader *l, struct gj_workflow *wf,
 		if (r >= 0)
 			r = get_list(l, wf, map, "requires", "requires", 0,
 				     REF_FIELD, what, &ev->requires);
+		if (r >= 0) {
+			const struct gj_ynode *mk = NULL;
+			r = get_id(l, map, "marks", false, what, &ev->marks, &mk);
+		}
 		if (r < 0)
 			return r;
 	}
@@ -1309,6 +1318,7 @@ void gj_workflow_destroy(struct gj_workflow *wf)
 		free(ev->to);
 		strv_free(&ev->roles);
 		strv_free(&ev->requires);
+		free(ev->marks);
 	}
 	free(wf->events);
 	for (size_t i = 0; i < wf->n_clocks; i++) {

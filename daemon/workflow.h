@@ -44,6 +44,7 @@ struct gj_wf_event {
 	char *to;               /**< NULL: stays in the same state */
 	struct gj_strv roles;   /**< roles allowed to fire it; never empty */
 	struct gj_strv requires;/**< fields that must be present (in the command or already on the ticket) */
+	char *marks;            /**< field set to the time the event is fired, or NULL */
 	int line;
 };
 

@@ -248,6 +248,21 @@ END_TEST
 
 /* --- broken files --- */
 
+START_TEST(test_marks)
+{
+	char *text = subst("    requires: [technician, severity]\n",
+			   "    requires: [technician, severity]\n    marks: dispatched_at\n");
+	struct gj_workflow *wf = load_ok("t.yaml", text);
+
+	ck_assert_str_eq(gj_workflow_event(wf, "dispatch")->marks, "dispatched_at");
+	ck_assert_ptr_null(gj_workflow_event(wf, "finish")->marks);
+	gj_workflow_destroy(wf);
+	free(text);
+	expect_error("    requires: [technician, severity]\n",
+		     "    requires: [technician, severity]\n    marks: Dispatched At\n", 22, "marks");
+}
+END_TEST
+
 START_TEST(test_unknown_key)
 {
 	expect_error("    title: Reported\n", "    titel: Reported\n", 12,
@@ -836,6 +851,7 @@ static Suite *workflow_suite(void)
 
 	tc = tcase_create("errors");
 	tcase_add_test(tc, test_unknown_key);
+	tcase_add_test(tc, test_marks);
 	tcase_add_test(tc, test_missing_id);
 	tcase_add_test(tc, test_unknown_state);
 	tcase_add_test(tc, test_duplicates);
