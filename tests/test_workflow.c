@@ -629,7 +629,8 @@ static void check_shipped(const struct gj_workflows *set, const char *prefix)
 {
 	const struct gj_workflow *wf;
 
-	ck_assert_uint_eq(gj_workflows_count(set), 5);
+	/* every file of etc/workflows/ is shipped; these five at least */
+	ck_assert_uint_ge(gj_workflows_count(set), 5);
 	for (size_t i = 0; shipped[i]; i++) {
 		wf = gj_workflows_find(set, shipped[i], 0);
 		ck_assert_msg(wf != NULL, "%s not loaded", shipped[i]);
@@ -676,7 +677,8 @@ START_TEST(test_shipped_embedded)
 	ck_assert_int_eq(gj_workflows_load_embedded(set, &err), -EEXIST);
 	ck_assert_ptr_nonnull(strstr(err, "already loaded"));
 	free(err);
-	ck_assert_uint_eq(gj_workflows_count(set), 5);
+	/* every file of etc/workflows/ is shipped; these five at least */
+	ck_assert_uint_ge(gj_workflows_count(set), 5);
 	gj_workflows_destroy(set);
 }
 END_TEST
