@@ -115,6 +115,15 @@ static const struct gj_command commands[] = {
 	  "  --apply        move them and print what moved; each moved deadline is\n"
 	  "                 a clock record in the journal (`gj replay clock.`)\n",
 	  gj_run_recompute },
+	{ "report", CMD_REPORT, "--month YYYY-MM [--estate E] [--csv]",
+	  "The month's statistics of an estate, computed from the tickets and their\n"
+	  "history (the same month gives the same figures later): per rule the\n"
+	  "tickets, met on time, breached, % met, median and worst lateness; and the\n"
+	  "rulebook's own figures (docs/reports.md says how each is counted).\n"
+	  "  --month YYYY-MM  the month, in the estate calendar's time zone\n"
+	  "  --estate E       the estate (default: the daemon's default estate)\n"
+	  "  --csv            comma-separated values instead of text (--json: JSON)\n",
+	  gj_run_report },
 	{ "help", CMD_HELP, "[COMMAND]", "Show the help of gj or of one command.\n", NULL },
 };
 
@@ -136,7 +145,8 @@ static const struct opt_spec opt_specs[] = {
 	{ "timeout", O_TIMEOUT, true, ALL_CMDS },
 	{ "help", O_HELP, false, ALL_CMDS },
 	{ "version", O_VERSION, false, ALL_CMDS },
-	{ "estate", O_ESTATE, true, M(CMD_OPEN) | M(CMD_LIST) | M(CMD_CALENDAR) | M(CMD_RECOMPUTE) },
+	{ "estate", O_ESTATE, true, M(CMD_OPEN) | M(CMD_LIST) | M(CMD_CALENDAR) | M(CMD_RECOMPUTE) |
+				    M(CMD_REPORT) },
 	{ "note", O_NOTE, true, M(CMD_OPEN) | M(CMD_FIRE) },
 	{ "workflow", O_WORKFLOW, true, M(CMD_LIST) },
 	{ "state", O_STATE, true, M(CMD_LIST) },
@@ -149,6 +159,8 @@ static const struct opt_spec opt_specs[] = {
 	{ "prefix", O_PREFIX, true, M(CMD_WATCH) | M(CMD_REPLAY) },
 	{ "calendar", O_CALENDAR, true, M(CMD_CALENDAR) },
 	{ "apply", O_APPLY, false, M(CMD_RECOMPUTE) },
+	{ "month", O_MONTH, true, M(CMD_REPORT) },
+	{ "csv", O_CSV, false, M(CMD_REPORT) },
 };
 
 #define N_SPECS (sizeof(opt_specs) / sizeof(opt_specs[0]))

@@ -44,6 +44,7 @@ enum gj_cmd_id {
 	CMD_CALENDAR,
 	CMD_EXPLAIN,
 	CMD_RECOMPUTE,
+	CMD_REPORT,
 	CMD_HELP,
 	N_CMDS,
 };
@@ -72,6 +73,8 @@ enum gj_opt_id {
 	O_PREFIX,
 	O_CALENDAR,
 	O_APPLY,
+	O_MONTH,
+	O_CSV,
 	N_OPTS,
 };
 
@@ -176,3 +179,4 @@ int gj_run_status(struct gj_ctx *x);
 int gj_run_calendar(struct gj_ctx *x);
 int gj_run_explain(struct gj_ctx *x);
 int gj_run_recompute(struct gj_ctx *x);
+int gj_run_report(struct gj_ctx *x);    /* gj_report.c */
