@@ -1211,6 +1211,26 @@ int gj_calendar_is_working_day(const struct gj_calendar *cal, int y, int m,
 	return 0;
 }
 
+int gj_calendar_day_kind(const struct gj_calendar *cal, struct gj_date date,
+			 enum gj_day_kind *ret_kind, bool *ret_known)
+{
+	struct day_info di;
+	int32_t days;
+
+	if (gj_date_to_days(date, &days) < 0)
+		return -EINVAL;
+	day_info(cal, days, &di);
+	if (ret_known)
+		*ret_known = di.year != NULL;
+	if (di.mark == MARK_REST)
+		*ret_kind = GJ_DAY_HOLIDAY;
+	else if (di.mark == MARK_WORK)
+		*ret_kind = GJ_DAY_MAKEUP;
+	else
+		*ret_kind = di.working ? GJ_DAY_WORKING : GJ_DAY_WEEKEND;
+	return 0;
+}
+
 int gj_calendar_day_intervals(const struct gj_calendar *cal, struct gj_date date,
 			      const struct gj_calendar_interval **ret_iv,
 			      size_t *ret_n, bool *ret_known)

@@ -299,6 +299,23 @@ int gj_calendar_explain_working_hours(const struct gj_calendar *cal,
 				      int64_t start_ms, int32_t minutes,
 				      char **ret_text);
 
+/** What kind of day a date is on a calendar. */
+enum gj_day_kind {
+	GJ_DAY_WORKING = 1,     /**< a working weekday, not listed */
+	GJ_DAY_MAKEUP = 2,      /**< listed under `work`: a make-up working day */
+	GJ_DAY_WEEKEND = 3,     /**< a weekday not worked, not listed */
+	GJ_DAY_HOLIDAY = 4,     /**< listed under `rest`: a public holiday (weekends inside one too) */
+};
+
+/**
+ * The kind of a date.
+ * @param ret_known false when the calendar has no data for that year (then
+ *                  only GJ_DAY_WORKING or GJ_DAY_WEEKEND); may be NULL
+ * @return 0, or -EINVAL for an invalid date
+ */
+int gj_calendar_day_kind(const struct gj_calendar *cal, struct gj_date date,
+			 enum gj_day_kind *ret_kind, bool *ret_known);
+
 /* --- a set of calendars, one per id --- */
 
 struct gj_calendars;

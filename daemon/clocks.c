@@ -481,6 +481,8 @@ int gj_clocks_fire(struct gj_engine *eng, const struct gj_due *d)
 		return rc;
 	if (d->kind == GJ_DUE_PLUGIN)
 		return gj_host_fire_clock(eng, d);
+	if (d->kind == GJ_DUE_TIMER)
+		return gj_host_fire_timer(eng, d);
 	rc = gj_store_ticket_get(eng->cur, d->ticket, &tk);
 	if (rc == -ENOENT || rc == -EILSEQ)
 		return 0; /* no ticket (or an unreadable one): the entry is gone, go on */

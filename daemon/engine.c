@@ -593,8 +593,11 @@ int gj_engine_run_due(struct gj_engine *eng, size_t max, bool *ret_more)
 		*ret_more = false;
 	if (!eng->recomputed) {
 		/* Once, before any deadline fires: provisional deadlines whose
-		 * year now has calendar data move to their real value. */
+		 * year now has calendar data move to their real value, and the
+		 * plugins hear that the daemon started (generators catch up). */
 		rc = gj_recompute_provisional(eng);
+		if (!rc)
+			rc = gj_host_on_start(eng);
 		if (rc) {
 			if (!eng->failed)
 				eng->failed = rc;

@@ -147,6 +147,10 @@ int gj_host_after_transition(struct gj_engine *eng, Guanjia__Ticket **tkp,
  * plugins. *ret_handled: a plugin raised its own alert instead. */
 int gj_host_on_alert(struct gj_engine *eng, const Guanjia__Ticket *tk,
 		     const Guanjia__Clock *c, bool breach, bool *ret_handled);
+/** A plugin timer fell due (its due entry already consumed). */
+int gj_host_fire_timer(struct gj_engine *eng, const struct gj_due *d);
+/** Tell the plugins the daemon started (once, in the first batch). */
+int gj_host_on_start(struct gj_engine *eng);
 /** A plugin clock fell due (its due entry already consumed). */
 int gj_host_fire_clock(struct gj_engine *eng, const struct gj_due *d);
 /** Journal an alert (filling in who is on duty from the roster). */

@@ -22,6 +22,13 @@
  *        set_ticket_field, working_days_deadline, publish, list_tickets.
  *        get_ticket_field also answers the pseudo-fields listed at
  *        struct gj_host_api.  A 1.0 plugin keeps working unchanged.
+ *   1.2  for generators (plugins that open tickets on a schedule):
+ *        descriptor spare[2] becomes on_timer (a plugin timer fell due),
+ *        spare[3] becomes on_start (once per daemon start, before any
+ *        deadline fires).  Host table: appended arm_timer, cancel_timer,
+ *        kv_get, kv_put (the plugin's own durable key/values), day_kind
+ *        (working day, make-up day, weekend, public holiday), list_estates
+ *        and utc_offset.
  */
 #pragma once
 
@@ -35,7 +42,7 @@ extern "C" {
 /** ABI major: a plugin built against another major is refused. */
 #define GJ_PLUGIN_ABI_MAJOR 1
 /** ABI minor: a plugin built against a newer minor is refused. */
-#define GJ_PLUGIN_ABI_MINOR 1
+#define GJ_PLUGIN_ABI_MINOR 2
 
 /** Name of the symbol every plugin exports. */
 #define GJ_PLUGIN_DESCRIPTOR_SYMBOL "gj_plugin_descriptor"
@@ -139,15 +146,39 @@ struct gj_plugin_check {
 /** Called once per ticket by list_tickets; return non-zero to stop. */
 typedef int (*gj_plugin_ticket_fn)(void *arg, uint64_t ticket_id);
 
+/** Called once per estate by list_estates; return non-zero to stop. */
+typedef int (*gj_plugin_estate_fn)(void *arg, const char *estate);
+
+/**
+ * A plugin timer fell due (ABI 1.2).  Plugin timers belong to the plugin,
+ * not to a ticket; each is consumed in the transaction that calls
+ * on_timer, so it fires once, also across restarts.  One missed while the
+ * daemon was down fires at its start: now_ms - at_ms says how late.
+ */
+struct gj_plugin_timer {
+	const char *name;       /**< as given to arm_timer */
+	int64_t at_ms;          /**< when it was armed for */
+	int64_t now_ms;         /**< the daemon's clock at the call */
+};
+
+/** Kinds of day for day_kind (ABI 1.2). */
+enum gj_plugin_day_kind {
+	GJ_PLUGIN_DAY_WORKING = 1,  /**< a working weekday */
+	GJ_PLUGIN_DAY_MAKEUP = 2,   /**< a weekend day worked instead of a holiday (调休) */
+	GJ_PLUGIN_DAY_WEEKEND = 3,  /**< a weekend day */
+	GJ_PLUGIN_DAY_HOLIDAY = 4,  /**< a public holiday rest day (weekend days inside one too) */
+};
+
 /**
  * What the host offers a plugin. Every function takes the host_ctx given to
  * init first and returns 0 or a negative errno unless said otherwise. The
  * version fields come first so that a plugin can check which functions exist.
  *
- * Functions that read or change tickets work inside the daemon's current
- * transaction and may only be called from a callback (on_alert,
- * on_transition, on_clock, check_event; check_event may only read): from
- * init or fini they return -EAGAIN.  Everything a callback does commits or
+ * Functions that read or change tickets, timers or stored values work
+ * inside the daemon's current transaction and may only be called from a
+ * callback (on_alert, on_transition, on_clock, on_timer, on_start,
+ * check_event; check_event may only read): from init or fini they return
+ * -EAGAIN.  Everything a callback does commits or
  * is lost together with what triggered it.
  *
  * Pseudo-fields get_ticket_field answers besides the ticket's own fields
@@ -222,6 +253,31 @@ struct gj_host_api {
 	int (*list_tickets)(void *ctx, const char *estate, const char *workflow,
 	                    const char *state, int open_only,
 	                    gj_plugin_ticket_fn fn, void *arg);
+
+	/* --- 1.2 --- */
+
+	/** Arm (or move) the plugin timer @p name to @p at_ms. */
+	int (*arm_timer)(void *ctx, const char *name, int64_t at_ms);
+	/** Cancel a plugin timer. @return 0 or -ENOENT */
+	int (*cancel_timer)(void *ctx, const char *name);
+	/**
+	 * Read the plugin's own durable value of @p key into @p buf.
+	 * @return 0, -ENOENT (never set), -ENOSPC (buf too small)
+	 */
+	int (*kv_get)(void *ctx, const char *key, char *buf, size_t len);
+	/** Set (value non-NULL, at most 1024 bytes) or delete (NULL) a value. */
+	int (*kv_put)(void *ctx, const char *key, const char *value);
+	/**
+	 * The kind of a day (enum gj_plugin_day_kind) on the estate's calendar.
+	 * @param ret_known set to 0 when the calendar has no data for the year
+	 *        (may be NULL)
+	 * @return the kind (> 0), or -EINVAL for a bad date
+	 */
+	int (*day_kind)(void *ctx, const char *estate, int y, int m, int d, int *ret_known);
+	/** Call @p fn for every estate the daemon serves (its estates file). */
+	int (*list_estates)(void *ctx, gj_plugin_estate_fn fn, void *arg);
+	/** The estate calendar's offset from UTC in minutes (480 for +08:00). */
+	int (*utc_offset)(void *ctx, const char *estate, int *ret_minutes);
 };
 
 /**
@@ -267,8 +323,17 @@ struct gj_plugin_descriptor {
 	int (*check_event)(void *state, const struct gj_plugin_check *check,
 	                   char *why, size_t why_len);
 
+	/** A plugin timer of this plugin fell due; may be NULL (1.2). */
+	int (*on_timer)(void *state, const struct gj_plugin_timer *timer);
+	/**
+	 * Once per daemon start, inside the first transaction, before any
+	 * deadline fires: arm timers, catch up on what was missed while the
+	 * daemon was down.  May be NULL (1.2).
+	 */
+	int (*on_start)(void *state, int64_t now_ms);
+
 	/** Reserved for later minors: leave NULL. */
-	void *spare[6];
+	void *spare[4];
 };
 
 /** Marks the descriptor as exported even under -fvisibility=hidden. */

@@ -797,6 +797,263 @@ static int h_list_tickets(void *ctx, const char *estate, const char *workflow, c
 	return 0;
 }
 
+/* --- 1.2: plugin timers, stored values, calendars, estates ---------------
+ *
+ * A plugin timer is meta "ptimer:<plugin>:<name>" = its id (8 bytes),
+ * meta "ptimer#<id>" = at (8 bytes) then "<plugin>\0<name>", and one due
+ * entry {at, ticket = id, kind TIMER}.  Ids come from meta "ptimer_next".
+ * A stored value is meta "pkv:<plugin>:<key>".
+ */
+
+#define MAX_KV_VALUE 1024
+
+static int meta_name(char *buf, size_t len, const char *prefix, const char *plugin,
+		     const char *name)
+{
+	int n = snprintf(buf, len, "%s:%s:%s", prefix, plugin, name);
+
+	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+}
+
+static bool valid_key(const char *k)
+{
+	size_t n = k ? strlen(k) : 0;
+
+	return n > 0 && n <= 2 * GJ_MAX_NAME && !strchr(k, ':');
+}
+
+static int timer_id(struct gj_engine *eng, const char *plugin, const char *name, bool create,
+		    uint64_t *ret)
+{
+	char key[300];
+	int rc = meta_name(key, sizeof(key), "ptimer", plugin, name);
+
+	if (rc)
+		return rc;
+	rc = gj_store_meta_get_u64(eng->cur, key, ret);
+	if (rc != -ENOENT || !create)
+		return storage(eng, rc);
+	rc = gj_store_meta_get_u64(eng->cur, "ptimer_next", ret);
+	if (rc == -ENOENT) {
+		*ret = 1;
+		rc = 0;
+	}
+	if (!rc)
+		rc = gj_store_meta_put_u64(eng->cur, "ptimer_next", *ret + 1);
+	if (!rc)
+		rc = gj_store_meta_put_u64(eng->cur, key, *ret);
+	return storage(eng, rc);
+}
+
+/* The record of timer `id`: when it is armed for (0: not armed). */
+static int timer_get(struct gj_engine *eng, uint64_t id, int64_t *ret_at, char **ret_plugin,
+		     char **ret_name)
+{
+	char key[40];
+	void *v = NULL;
+	size_t len = 0;
+	int rc;
+
+	snprintf(key, sizeof(key), "ptimer#%llu", (unsigned long long)id);
+	rc = gj_store_meta_get(eng->cur, key, &v, &len);
+	if (rc)
+		return storage(eng, rc);
+	if (len < 10) {
+		free(v);
+		return -EILSEQ;
+	}
+	memcpy(ret_at, v, 8);
+	if (ret_plugin)
+		*ret_plugin = strndup((char *)v + 8, len - 8);
+	if (ret_name) {
+		size_t pl = strnlen((char *)v + 8, len - 8);
+		*ret_name = pl + 9 < len ? strndup((char *)v + 8 + pl + 1, len - 8 - pl - 1)
+					 : strdup("");
+	}
+	free(v);
+	return 0;
+}
+
+static int timer_put(struct gj_engine *eng, uint64_t id, int64_t at, const char *plugin,
+		     const char *name)
+{
+	size_t pl = strlen(plugin), nl = strlen(name), len = 8 + pl + 1 + nl;
+	char key[40], *v = malloc(len);
+	int rc;
+
+	if (!v)
+		return -ENOMEM;
+	memcpy(v, &at, 8);
+	memcpy(v + 8, plugin, pl + 1);
+	memcpy(v + 8 + pl + 1, name, nl);
+	snprintf(key, sizeof(key), "ptimer#%llu", (unsigned long long)id);
+	rc = storage(eng, gj_store_meta_put(eng->cur, key, v, len));
+	free(v);
+	return rc;
+}
+
+static int timer_unarm(struct gj_engine *eng, uint64_t id, const char *plugin, const char *name)
+{
+	int64_t at = 0;
+	int rc = timer_get(eng, id, &at, NULL, NULL);
+
+	if (rc == -ENOENT || (rc == 0 && at == 0))
+		return -ENOENT;
+	if (rc)
+		return rc;
+	{
+		struct gj_due d = { .at = at, .ticket = id, .clock = 0, .kind = GJ_DUE_TIMER };
+		rc = gj_store_due_del(eng->cur, &d);
+		if (rc && rc != -ENOENT)
+			return storage(eng, rc);
+	}
+	return timer_put(eng, id, 0, plugin, name);
+}
+
+static int h_arm_timer(void *ctx, const char *name, int64_t at_ms)
+{
+	struct host_plugin *hp = ctx;
+	struct gj_engine *eng = live(ctx, true);
+	uint64_t id;
+	int rc;
+
+	if (!eng)
+		return -EAGAIN;
+	if (!valid_key(name) || at_ms <= 0)
+		return -EINVAL;
+	rc = timer_id(eng, hp->name, name, true, &id);
+	if (rc)
+		return rc;
+	rc = timer_unarm(eng, id, hp->name, name);
+	if (rc && rc != -ENOENT)
+		return rc;
+	/* Never in the past: it fires at the next turn, not in a loop. */
+	if (at_ms <= eng->now)
+		at_ms = eng->now + 1;
+	rc = timer_put(eng, id, at_ms, hp->name, name);
+	if (!rc) {
+		struct gj_due d = { .at = at_ms, .ticket = id, .clock = 0, .kind = GJ_DUE_TIMER };
+		rc = storage(eng, gj_store_due_put(eng->cur, &d));
+	}
+	return rc;
+}
+
+static int h_cancel_timer(void *ctx, const char *name)
+{
+	struct host_plugin *hp = ctx;
+	struct gj_engine *eng = live(ctx, true);
+	uint64_t id;
+	int rc;
+
+	if (!eng)
+		return -EAGAIN;
+	if (!valid_key(name))
+		return -EINVAL;
+	rc = timer_id(eng, hp->name, name, false, &id);
+	if (rc)
+		return rc;
+	return timer_unarm(eng, id, hp->name, name);
+}
+
+static int h_kv_get(void *ctx, const char *key, char *buf, size_t len)
+{
+	struct host_plugin *hp = ctx;
+	struct gj_engine *eng = live(ctx, false);
+	char name[300];
+	void *v = NULL;
+	size_t vl = 0;
+	int rc;
+
+	if (!eng)
+		return -EAGAIN;
+	if (!valid_key(key) || !buf || !len)
+		return -EINVAL;
+	rc = meta_name(name, sizeof(name), "pkv", hp->name, key);
+	if (!rc)
+		rc = storage(eng, gj_store_meta_get(eng->cur, name, &v, &vl));
+	if (rc)
+		return rc;
+	if (vl + 1 > len)
+		rc = -ENOSPC;
+	else {
+		memcpy(buf, v, vl);
+		buf[vl] = 0;
+	}
+	free(v);
+	return rc;
+}
+
+static int h_kv_put(void *ctx, const char *key, const char *value)
+{
+	struct host_plugin *hp = ctx;
+	struct gj_engine *eng = live(ctx, true);
+	char name[300];
+	int rc;
+
+	if (!eng)
+		return -EAGAIN;
+	if (!valid_key(key) || (value && strlen(value) > MAX_KV_VALUE))
+		return -EINVAL;
+	rc = meta_name(name, sizeof(name), "pkv", hp->name, key);
+	if (rc)
+		return rc;
+	if (!value) {
+		rc = gj_store_meta_del(eng->cur, name);
+		return rc == -ENOENT ? 0 : storage(eng, rc);
+	}
+	return storage(eng, gj_store_meta_put(eng->cur, name, value, strlen(value)));
+}
+
+static int h_day_kind(void *ctx, const char *estate, int y, int m, int d, int *ret_known)
+{
+	struct host_plugin *hp = ctx;
+	const struct gj_calendar *cal = hp ? gj_host_calendar(hp->host->eng, estate) : NULL;
+	struct gj_date date = { y, m, d };
+	enum gj_day_kind kind;
+	bool known = false;
+	int rc;
+
+	if (!cal)
+		return -ENOENT;
+	rc = gj_calendar_day_kind(cal, date, &kind, &known);
+	if (rc)
+		return rc;
+	if (ret_known)
+		*ret_known = known;
+	return (int)kind;
+}
+
+static int h_list_estates(void *ctx, gj_plugin_estate_fn fn, void *arg)
+{
+	struct host_plugin *hp = ctx;
+	const struct gj_site *site = hp ? hp->host->site : NULL;
+	const char *id;
+
+	if (!fn)
+		return -EINVAL;
+	if (!site || gj_site_estate_count(site) == 0) {
+		/* No estates listed: the default estate is the one served. */
+		if (hp && hp->host->eng->cfg.default_estate)
+			fn(arg, hp->host->eng->cfg.default_estate);
+		return 0;
+	}
+	for (size_t i = 0; (id = gj_site_estate_id(site, i)); i++)
+		if (fn(arg, id))
+			break;
+	return 0;
+}
+
+static int h_utc_offset(void *ctx, const char *estate, int *ret_minutes)
+{
+	struct host_plugin *hp = ctx;
+	const struct gj_calendar *cal = hp ? gj_host_calendar(hp->host->eng, estate) : NULL;
+
+	if (!ret_minutes)
+		return -EINVAL;
+	*ret_minutes = cal ? gj_calendar_utc_offset_min(cal) : GJ_DEFAULT_UTC_OFFSET_MIN;
+	return 0;
+}
+
 static const struct gj_host_api host_api = {
 	.abi_major = GJ_PLUGIN_ABI_MAJOR,
 	.abi_minor = GJ_PLUGIN_ABI_MINOR,
@@ -813,6 +1070,13 @@ static const struct gj_host_api host_api = {
 	.working_days_deadline = h_working_days_deadline,
 	.publish = h_publish,
 	.list_tickets = h_list_tickets,
+	.arm_timer = h_arm_timer,
+	.cancel_timer = h_cancel_timer,
+	.kv_get = h_kv_get,
+	.kv_put = h_kv_put,
+	.day_kind = h_day_kind,
+	.list_estates = h_list_estates,
+	.utc_offset = h_utc_offset,
 };
 
 /* --- loading --------------------------------------------------------- */
@@ -1108,6 +1372,71 @@ out:
 	free(name);
 	free_ticket(tk);
 	return rc;
+}
+
+int gj_host_fire_timer(struct gj_engine *eng, const struct gj_due *d)
+{
+	char *plugin = NULL, *name = NULL;
+	const struct gj_plugin_descriptor *desc;
+	struct gj_plugin *p;
+	int64_t at = 0;
+	int rc = timer_get(eng, d->ticket, &at, &plugin, &name);
+
+	if (rc == -ENOENT || rc == -EILSEQ)
+		return 0;
+	if (rc)
+		return rc;
+	if (!plugin || !name) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	if (at != d->at)
+		goto out; /* moved or cancelled */
+	rc = timer_put(eng, d->ticket, 0, plugin, name); /* spent */
+	if (rc)
+		goto out;
+	p = plugin_named(eng->host, plugin);
+	desc = p ? gj_plugin_descriptor_of(p) : NULL;
+	if (!desc || desc->abi_minor < 2 || !desc->on_timer) {
+		gj_log(GJ_LOG_WARN, "timer '%s' of plugin '%s', which is not loaded: dropped", name,
+		       plugin);
+		goto out;
+	}
+	{
+		struct gj_plugin_timer t = { .name = name, .at_ms = d->at, .now_ms = eng->now };
+		int r;
+		eng->hook_depth++;
+		r = desc->on_timer(gj_plugin_state(p), &t);
+		eng->hook_depth--;
+		if (r < 0)
+			gj_log(GJ_LOG_WARN, "plugin %s: timer '%s' failed: %s", plugin, name,
+			       strerror(-r));
+		rc = eng->failed;
+	}
+out:
+	free(plugin);
+	free(name);
+	return rc;
+}
+
+int gj_host_on_start(struct gj_engine *eng)
+{
+	struct gj_host *h = eng->host;
+
+	EACH_PLUGIN(h, p, d) {
+		int r;
+		if (d->abi_minor < 2 || !d->on_start)
+			continue;
+		eng->hook_depth++;
+		r = d->on_start(gj_plugin_state(p), eng->now);
+		eng->hook_depth--;
+		if (r < 0)
+			gj_log(GJ_LOG_WARN, "plugin %s: on_start failed: %s", gj_plugin_name(p),
+			       strerror(-r));
+		if (eng->failed)
+			return eng->failed;
+	}
+	return 0;
 }
 
 /* --- estates (calendars and rosters) --------------------------------- */

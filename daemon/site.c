@@ -224,3 +224,11 @@ size_t gj_site_calendar_count(const struct gj_site *site)
 {
 	return site ? gj_calendars_count(site->calendars) + (site->own_default ? 1 : 0) : 0;
 }
+
+const char *gj_site_estate_id(const struct gj_site *site, size_t i)
+{
+	const struct gj_estate *e = site && i < gj_estates_count(site->estates)
+					    ? gj_estates_at(site->estates, i) : NULL;
+
+	return e ? gj_estate_id(e) : NULL;
+}

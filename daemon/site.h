@@ -52,5 +52,8 @@ const struct gj_roster *gj_site_roster(const struct gj_site *site, const char *e
 /** How many estates are listed. */
 size_t gj_site_estate_count(const struct gj_site *site);
 
+/** The id of the i-th estate listed, NULL past the end. */
+const char *gj_site_estate_id(const struct gj_site *site, size_t i);
+
 /** How many calendars are loaded, and their ids ("a, b"). */
 size_t gj_site_calendar_count(const struct gj_site *site);

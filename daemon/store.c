@@ -617,6 +617,13 @@ int gj_store_meta_put(struct gj_txn *t, const char *name, const void *val, size_
 	return gj_lmdb_error(mdb_put(t->txn, t->store->meta, &k, &v, 0));
 }
 
+int gj_store_meta_del(struct gj_txn *t, const char *name)
+{
+	MDB_val k = { strlen(name), (void *)name };
+
+	return gj_lmdb_error(mdb_del(t->txn, t->store->meta, &k, NULL));
+}
+
 int gj_store_meta_get_u64(struct gj_txn *t, const char *name, uint64_t *ret)
 {
 	MDB_val k = { strlen(name), (void *)name }, v;

@@ -35,6 +35,7 @@ enum gj_due_kind {
 	GJ_DUE_WARN = 1,
 	GJ_DUE_BREACH = 2,
 	GJ_DUE_PLUGIN = 3,      /**< a plugin clock: `clock` indexes ticket.plugin_clocks */
+	GJ_DUE_TIMER = 4,       /**< a plugin timer: `ticket` is the timer's id (host.c) */
 };
 
 struct gj_due {
@@ -116,6 +117,8 @@ int gj_store_meta_get_u64(struct gj_txn *t, const char *name, uint64_t *ret);
 int gj_store_meta_put_u64(struct gj_txn *t, const char *name, uint64_t v);
 int gj_store_meta_get(struct gj_txn *t, const char *name, void **ret, size_t *ret_len);
 int gj_store_meta_put(struct gj_txn *t, const char *name, const void *v, size_t len);
+/** -ENOENT when it was not there. */
+int gj_store_meta_del(struct gj_txn *t, const char *name);
 /** Calls fn for each meta entry whose name starts with prefix, until fn
  * returns non-zero (negative values are returned). */
 int gj_store_meta_scan(struct gj_txn *t, const char *prefix,

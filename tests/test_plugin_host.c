@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "guanjia.h"
+#include "gj_plugin.h"
 #include "harness.h"
 #include "wire.h"
 
@@ -385,11 +386,12 @@ START_TEST(daemon_loads_the_good_plugin_and_refuses_the_others)
 	ck_assert_msg(strstr(d.ready_line, "plugins 1\n") != NULL, "%s", d.ready_line);
 	log = gj_daemon_stderr(&d);
 	snprintf(want, sizeof(want), "%s/test_abi_bad_major.so was built for ABI 2.0, this daemon "
-		 "speaks 1.1: rebuild it against gj_plugin.h; the daemon goes on without it",
-		 GJ_TEST_PLUGIN_DIR);
+		 "speaks %d.%d: rebuild it against gj_plugin.h; the daemon goes on without it",
+		 GJ_TEST_PLUGIN_DIR, GJ_PLUGIN_ABI_MAJOR, GJ_PLUGIN_ABI_MINOR);
 	ck_assert_msg(strstr(log, want) != NULL, "no '%s' in:\n%s", want, log);
-	snprintf(want, sizeof(want), "%s/test_abi_new_minor.so was built for ABI 1.2, this daemon "
-		 "speaks 1.1", GJ_TEST_PLUGIN_DIR);
+	snprintf(want, sizeof(want), "%s/test_abi_new_minor.so was built for ABI %d.%d, this daemon "
+		 "speaks %d.%d", GJ_TEST_PLUGIN_DIR, GJ_PLUGIN_ABI_MAJOR, GJ_PLUGIN_ABI_MINOR + 1,
+		 GJ_PLUGIN_ABI_MAJOR, GJ_PLUGIN_ABI_MINOR);
 	ck_assert_msg(strstr(log, want) != NULL, "no '%s' in:\n%s", want, log);
 	snprintf(want, sizeof(want), "%s/test_abi_noname.so: descriptor has no name",
 		 GJ_TEST_PLUGIN_DIR);
