@@ -427,9 +427,11 @@ static int fake_list_tickets(void *ctx, const char *estate, const char *workflow
 	return 0;
 }
 
+/* A 1.1 host: the plugin must not call the 1.2 functions (NULL here); the
+ * real daemon's 1.2 table is exercised by tests/test_plugin_host.c. */
 static const struct gj_host_api host = {
 	.abi_major = GJ_PLUGIN_ABI_MAJOR,
-	.abi_minor = GJ_PLUGIN_ABI_MINOR,
+	.abi_minor = 1,
 	.get_ticket_field = fake_get_ticket_field,
 	.raise_alert = fake_raise_alert,
 	.fire_event = fake_fire_event,
@@ -625,6 +627,10 @@ START_TEST(ok_plugin_calls_every_host_function)
 	ck_assert_int_eq(fake.outside, 0);
 	for (size_t i = 0; i < N_HOST_FUNCTIONS; i++)
 		ck_assert_msg(results[i] == 0, "%s returned %d", host_functions[i], results[i]);
+	/* A 1.1 host: the 1.2 functions were left alone, and it says so. */
+	ck_assert_int_eq(results[N_HOST_FUNCTIONS], 1);
+	ck_assert_msg(strstr(field_of(7, "abi_probe_result"), "v12=skipped") != NULL, "%s",
+		      field_of(7, "abi_probe_result"));
 
 	/* Each called, with sane arguments.  get_ticket_field: abi_probe,
 	 * location, state, clock.dispatch.state, state after the fire. */

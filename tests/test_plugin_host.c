@@ -36,6 +36,8 @@ static const char *const host_functions[] = {
 	"get_ticket_field", "raise_alert", "fire_event", "open_ticket", "append_history",
 	"arm_clock", "cancel_clock", "config_get", "log", "set_ticket_field",
 	"working_days_deadline", "publish", "list_tickets",
+	/* 1.2 */
+	"kv_put", "kv_get", "arm_timer", "cancel_timer", "day_kind", "list_estates", "utc_offset",
 };
 #define N_HOST_FUNCTIONS (sizeof(host_functions) / sizeof(host_functions[0]))
 
@@ -283,6 +285,16 @@ static void assert_probed(uint64_t id)
 	snprintf(word, sizeof(word), "deadline_ms=%lld", (long long)at("2026-10-13T17:30:00+08:00"));
 	assert_word(result, word);
 	assert_word(result, "provisional=0");
+	/* 1.2: the stored value read back, the calendar's day kinds
+	 * (2026-10-10 a make-up day, 2026-10-01 a public holiday), the
+	 * estates of the embedded estates.yaml (main, demo), +08:00. */
+	snprintf(word, sizeof(word), "kv_value=%llu", (unsigned long long)id);
+	assert_word(result, word);
+	assert_word(result, "day_kind_makeup=2");
+	assert_word(result, "known=1");
+	assert_word(result, "day_kind_holiday=4");
+	assert_word(result, "estates=2");
+	assert_word(result, "offset=480");
 
 	/* set_ticket_field + fire_event: dispatched inside the open. */
 	ck_assert_str_eq(tk->state, "dispatched");
@@ -468,6 +480,57 @@ START_TEST(probe_clock_fires_once_at_its_time)
 }
 END_TEST
 
+/* The plugin timer (ABI 1.2) armed by the probe 3 minutes after the open
+ * fires once, at its time, also after a restart; the one armed then
+ * cancelled never fires; on_start ran at each start. */
+START_TEST(probe_timer_fires_once_across_a_restart)
+{
+	const Guanjia__HistoryEntry *e = NULL;
+	Guanjia__Reply *r = NULL;
+	Guanjia__Ticket *tk;
+	char note[64], *log, when[40];
+	uint64_t id;
+	const char *args[] = { "--manual-clock", when, "--plugins", GJ_TEST_PLUGIN_DIR,
+			       "--plugin-config", config, NULL };
+
+	start();
+	id = open_probe(&r);
+	gj_reply_free(r);
+	advance(3 * MIN - 1);
+	tk = get_ticket(id, &r);
+	ck_assert_uint_eq(history_count(tk, "note", "probe timer fired", NULL), 0);
+	gj_reply_free(r);
+
+	/* Down for a minute across the timer's instant: it fires at the
+	 * start, once. */
+	gj_client_destroy(cl);
+	cl = NULL;
+	ck_assert_int_eq(gj_daemon_stop(&d), 0);
+	gj_time_format(at(START) + 4 * MIN, GJ_DEFAULT_UTC_OFFSET_MIN, when, sizeof(when));
+	ck_assert_int_eq(gj_daemon_start(&d, args), 0);
+	ck_assert_int_eq(gj_client_connect(d.cmd_url, &cl), 0);
+	ck_assert_int_eq(gj_client_set_actor(cl, "li.ming", "butler", "test"), 0);
+	snprintf(note, sizeof(note), "probe timer fired at %lld", (long long)(at(START) + 3 * MIN));
+	tk = get_ticket(id, &r);
+	ck_assert_uint_eq(history_count(tk, "note", "probe timer fired", &e), 1);
+	ck_assert_str_eq(e->note, note);
+	gj_reply_free(r);
+	advance(30 * MIN);
+	tk = get_ticket(id, &r);
+	ck_assert_uint_eq(history_count(tk, "note", "probe timer fired", NULL), 1);
+	gj_reply_free(r);
+	log = gj_daemon_stderr(&d);
+	{
+		/* on_start at each of the two starts */
+		size_t n = 0;
+		for (const char *p = log; (p = strstr(p, "plugin test_abi_ok: on_start ")); p++)
+			n++;
+		ck_assert_uint_eq(n, 2);
+	}
+	free(log);
+}
+END_TEST
+
 /* --- check_event ----------------------------------------------------- */
 
 START_TEST(check_event_refuses_with_the_plugins_sentence_and_nothing_changes)
@@ -566,6 +629,7 @@ Suite *plugin_host_suite(void)
 	tcase_add_test(tc, daemon_loads_the_good_plugin_and_refuses_the_others);
 	tcase_add_test(tc, probe_calls_every_host_function_inside_the_open);
 	tcase_add_test(tc, probe_clock_fires_once_at_its_time);
+	tcase_add_test(tc, probe_timer_fires_once_across_a_restart);
 	tcase_add_test(tc, check_event_refuses_with_the_plugins_sentence_and_nothing_changes);
 	tcase_add_test(tc, probe_survives_kill9_right_after_the_reply);
 	suite_add_tcase(s, tc);

@@ -1,5 +1,5 @@
 /*
- * test_plugin.c - a test-only plugin (test_abi_ok.so) exercising ABI 1.1:
+ * test_plugin.c - a test-only plugin (test_abi_ok.so) exercising ABI 1.2:
  * every host function is called once, where it is meant to be used.
  *
  * init only reads its configuration and logs (ticket functions work on the
@@ -15,6 +15,15 @@
  * plugin clock "probe" armed 2 minutes after the open; when it falls due,
  * on_clock notes it in the ticket's history.  check_event refuses any
  * command carrying the field abi_refuse=yes.  fini logs "fini".
+ *
+ * ABI 1.2 (only when the host speaks it; a 1.1 host gets "v12=skipped"):
+ * the probe also stores and reads back a value (kv_put/kv_get), arms the
+ * plugin timer "probe_timer" 3 minutes after the open and arms then
+ * cancels "probe_spare", asks day_kind of 2026-10-10 (a make-up Saturday)
+ * and 2026-10-01 (National Day), counts the estates and reads the UTC
+ * offset.  on_timer notes "probe timer fired at <ms>" in the history of
+ * the probed ticket (whose id it kept with kv_put); on_start logs
+ * "on_start <ms>".
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -40,6 +49,13 @@ enum {
 	R_WORKING_DAYS_DEADLINE,
 	R_PUBLISH,
 	R_LIST_TICKETS,
+	R_KV_PUT,
+	R_KV_GET,
+	R_ARM_TIMER,
+	R_CANCEL_TIMER,
+	R_DAY_KIND,
+	R_LIST_ESTATES,
+	R_UTC_OFFSET,
 	R_COUNT
 };
 
@@ -55,6 +71,11 @@ GJ_PLUGIN_EXPORT int gj_test_abi_store_result = 1; /* storing abi_probe_result *
 GJ_PLUGIN_EXPORT uint64_t gj_test_abi_opened_id;
 GJ_PLUGIN_EXPORT size_t gj_test_abi_listed;
 GJ_PLUGIN_EXPORT int64_t gj_test_abi_deadline_ms;
+GJ_PLUGIN_EXPORT int gj_test_abi_timer_calls;
+GJ_PLUGIN_EXPORT int gj_test_abi_start_calls;
+
+/** How far after the open the "probe_timer" plugin timer falls due. */
+#define PROBE_TIMER_AFTER_MS INT64_C(180000)
 
 /** How far after the open the "probe" clock falls due. */
 #define PROBE_CLOCK_AFTER_MS INT64_C(120000)
@@ -115,6 +136,58 @@ static int count_ticket(void *arg, uint64_t ticket_id)
 
 	(*n)++;
 	return 0;
+}
+
+static int count_estate(void *arg, const char *estate)
+{
+	size_t *n = arg;
+
+	(*n)++;
+	return 0;
+}
+
+/* The 1.2 functions, when the host has them. */
+static void probe_v12(struct state *s, struct text *t, const struct gj_plugin_transition *tr)
+{
+	const struct gj_host_api *h = s->host;
+	void *ctx = s->ctx;
+	char buf[32], idtext[24];
+	size_t estates = 0;
+	int rc, known = -1, offset = 0;
+
+	if (h->abi_minor < 2) {
+		add(t, "v12=skipped");
+		return;
+	}
+	snprintf(idtext, sizeof(idtext), "%llu", (unsigned long long)tr->ticket_id);
+	rc = h->kv_put(ctx, "probe_ticket", idtext);
+	record(t, R_KV_PUT, "kv_put", rc);
+	rc = h->kv_get(ctx, "probe_ticket", buf, sizeof(buf));
+	record(t, R_KV_GET, "kv_get", rc);
+	add(t, "kv_value=%s", rc == 0 ? buf : "");
+
+	rc = h->arm_timer(ctx, "probe_spare", tr->at_ms + PROBE_TIMER_AFTER_MS);
+	if (rc == 0)
+		rc = h->cancel_timer(ctx, "probe_spare");
+	record(t, R_CANCEL_TIMER, "cancel_timer", rc);
+	rc = h->arm_timer(ctx, "probe_timer", tr->at_ms + PROBE_TIMER_AFTER_MS);
+	record(t, R_ARM_TIMER, "arm_timer", rc);
+
+	rc = h->day_kind(ctx, tr->estate, 2026, 10, 10, &known);
+	add(t, "day_kind_makeup=%d known=%d", rc, known);
+	gj_test_abi_results[R_DAY_KIND] = rc == GJ_PLUGIN_DAY_MAKEUP ? 0 : rc < 0 ? rc : -EBADMSG;
+	rc = h->day_kind(ctx, tr->estate, 2026, 10, 1, NULL);
+	add(t, "day_kind_holiday=%d", rc);
+	if (gj_test_abi_results[R_DAY_KIND] == 0 && rc != GJ_PLUGIN_DAY_HOLIDAY)
+		gj_test_abi_results[R_DAY_KIND] = rc < 0 ? rc : -EBADMSG;
+	add(t, "day_kind=%d", gj_test_abi_results[R_DAY_KIND]);
+
+	rc = h->list_estates(ctx, count_estate, &estates);
+	record(t, R_LIST_ESTATES, "list_estates", rc);
+	add(t, "estates=%zu", estates);
+	rc = h->utc_offset(ctx, tr->estate, &offset);
+	record(t, R_UTC_OFFSET, "utc_offset", rc);
+	add(t, "offset=%d", offset);
 }
 
 static int init(const struct gj_host_api *host, void *ctx, void **ret_state)
@@ -233,6 +306,8 @@ static int probe(struct state *s, const struct gj_plugin_transition *tr)
 	record(&t, R_CONFIG_GET, "config_get", tag ? 0 : -ENOENT);
 	add(&t, "probe_tag=%s", tag ? tag : "");
 
+	probe_v12(s, &t, tr);
+
 	h->log(ctx, GJ_PLUGIN_LOG_INFO, "abi probe of ticket %llu done",
 	       (unsigned long long)id);
 	record(&t, R_LOG, "log", 0);
@@ -267,6 +342,30 @@ static int on_clock(void *state, const struct gj_plugin_clock *clock)
 	return gj_test_abi_clock_result;
 }
 
+static int on_timer(void *state, const struct gj_plugin_timer *timer)
+{
+	struct state *s = state;
+	char buf[32], note[96];
+	uint64_t id;
+
+	gj_test_abi_timer_calls++;
+	if (strcmp(timer->name, "probe_timer") != 0 ||
+	    s->host->kv_get(s->ctx, "probe_ticket", buf, sizeof(buf)) != 0)
+		return 0;
+	id = strtoull(buf, NULL, 10);
+	snprintf(note, sizeof(note), "probe timer fired at %lld", (long long)timer->at_ms);
+	return s->host->append_history(s->ctx, id, note);
+}
+
+static int on_start(void *state, int64_t now_ms)
+{
+	struct state *s = state;
+
+	gj_test_abi_start_calls++;
+	s->host->log(s->ctx, GJ_PLUGIN_LOG_INFO, "on_start %lld", (long long)now_ms);
+	return 0;
+}
+
 static int check_event(void *state, const struct gj_plugin_check *check, char *why,
 		       size_t why_len)
 {
@@ -290,4 +389,6 @@ GJ_PLUGIN_EXPORT const struct gj_plugin_descriptor gj_plugin_descriptor = {
 	.on_transition = on_transition,
 	.on_clock = on_clock,
 	.check_event = check_event,
+	.on_timer = on_timer,
+	.on_start = on_start,
 };
