@@ -49,6 +49,13 @@ static int check_fields(const struct gj_workflow *wf, Guanjia__Field *const *fie
 			if (strcmp(fields[j]->name, name) == 0)
 				return gj_refuse(ref, GUANJIA__ERROR_CODE__INVALID_ARGUMENT,
 						 "field '%s' is given twice", name);
+		/* A step's mark is written by firing the step, never by hand. */
+		for (size_t e = 0; e < wf->n_events; e++)
+			if (wf->events[e].marks && strcmp(wf->events[e].marks, name) == 0)
+				return gj_refuse(ref, GUANJIA__ERROR_CODE__INVALID_ARGUMENT,
+						 "field '%s' records when '%s' was done: fire '%s' "
+						 "instead of setting it", name, wf->events[e].id,
+						 wf->events[e].id);
 		/* A field that a clock reads its deadline from must be a time. */
 		for (size_t c = 0; c < wf->n_clocks; c++) {
 			int64_t t;

@@ -46,7 +46,10 @@
  *                         event sets this ticket field to the time it was
  *                         fired (ISO 8601), so that a later event can
  *                         require it: a step list is events that mark
- *                         their step and a last event requiring every mark
+ *                         their step and a last event requiring every mark.
+ *                         A mark is written only by firing a step that
+ *                         marks it: a command giving that field by hand is
+ *                         refused
  *   clocks:               optional list of 0..32 mappings
  *     - id: dispatch      required identifier, unique among clocks
  *       rule: R17         optional RULEBOOK id; default: the workflow's rule

@@ -767,6 +767,7 @@ START_TEST(r10_decoration_completion_and_refund_within_15_working_days)
 	const char *lost_receipt[] = { "lost_receipt_application=written application, receipt lost",
 				       NULL };
 	const char *amount[] = { "refund_amount=3000", NULL };
+	const char *forged_mark[] = { "permit_returned=2026-09-28T10:01:00+08:00", NULL };
 	/* Monday 2026-09-28 + 15 working days on cn: 09-29 (1), 09-30 (2),
 	 * the National Day holiday 10-01..10-07, 10-08 (3), 10-09 (4), the
 	 * make-up Saturday 10-10 (5), 10-12..10-16 (6-10), 10-19..10-23
@@ -813,7 +814,9 @@ START_TEST(r10_decoration_completion_and_refund_within_15_working_days)
 	refused("li.ming/butler", late, "receipt_lost", NULL, GUANJIA__ERROR_CODE__MISSING_FIELD,
 		"lost_receipt_application");
 	fire("li.ming/butler", late, "receipt_lost", lost_receipt);
-	fire("li.ming/butler", late, "apply_refund", NULL);
+	/* a mark is written by its step only, never by hand */
+	refused("li.ming/butler", late, "tell_owner", forged_mark,
+		GUANJIA__ERROR_CODE__INVALID_ARGUMENT, "fire 'return_permit'");
 	fire("li.ming/butler", late, "tell_owner", NULL);
 	fire("li.ming/butler", late, "complete", NULL);
 	expect_deadline(late, "deposit_refund", refund_due);
