@@ -5,7 +5,9 @@
  *
  * This file parses the command line and holds the command and option
  * tables, the help texts and main(); the commands themselves are in
- * gj_tickets.c, gj_journal.c and gj_admin.c, their shared helpers in
+ * gj_tickets.c, gj_journal.c, gj_admin.c and gj_report.c, the front-line
+ * ones (the few words a guard post, a technician or a butler uses all day)
+ * in gj_post.c, gj_jobs.c and gj_today.c, their shared helpers in
  * gj_cli.[ch].
  *
  * Exit status: 0 done (APPLIED or ALREADY_APPLIED), 1 refused or failed,
@@ -124,6 +126,85 @@ static const struct gj_command commands[] = {
 	  "  --estate E       the estate (default: the daemon's default estate)\n"
 	  "  --csv            comma-separated values instead of text (--json: JSON)\n",
 	  gj_run_report },
+	{ "post", CMD_POST,
+	  "in visitor|vehicle WHO --post P [field=value ...] | out TICKET|WHO |\n"
+	  "today [--date D] | incident KIND LOCATION",
+	  "The guard post's words: the register of people and vehicles coming in and\n"
+	  "going out (R18: the butler reads it before work each day), and the report\n"
+	  "of an incident (R28b).  Acts as security unless --role is given (GJ_ROLE is\n"
+	  "not used); --as (or GJ_AS) says who.\n"
+	  "`gj post in visitor|vehicle WHO --post P`: a visitor (WHO: the name) or a\n"
+	  "vehicle (WHO: the plate) comes in at guard post P: opens an r18_gate_entry\n"
+	  "ticket and prints its id.  More fields as field=value, e.g. unit=3-1201\n"
+	  "(whom they visit).\n"
+	  "`gj post out TICKET|WHO`: they go out (event leave); by the ticket id (12\n"
+	  "or #12), or by the name or plate of the one entry still in (when several\n"
+	  "are, refused with the list of them).  Prints their register line.\n"
+	  "`gj post today`: the day's register, one line each: when they came in, when\n"
+	  "they went out (or still in), ticket, kind, post, who.\n"
+	  "`gj post incident KIND LOCATION`: an incident (e.g. burst_pipe, security):\n"
+	  "opens r28b_special_event with kind and location and at once fires\n"
+	  "report_to_head, stamping the 1-minute report to the team head; prints the\n"
+	  "ticket id.  The team head's 5 minutes to the manager run from there.\n"
+	  "  --post P       the guard post (in; the register requires it)\n"
+	  "  --date D       the register of another day, YYYY-MM-DD; a past day's\n"
+	  "                 says who was still in at its close\n"
+	  "  --estate E     the estate (in, incident: default the daemon's default\n"
+	  "                 estate; out, today: every estate)\n"
+	  "  --note TEXT    a note for the ticket's history (in, out, incident)\n"
+	  "--json: the daemon's reply (in, out, incident: the ticket); for today one\n"
+	  "document {date, estate, now, came_in, left, still_in, entries: [{ticket,\n"
+	  "estate, kind, who, post, in_at, out_at, still_in}]}, times in ms since the\n"
+	  "epoch (0: not out).\n",
+	  gj_run_post },
+	{ "jobs", CMD_JOBS,
+	  "[--all] [--estate E] | accept|arrive|finish TICKET [field=value ...] |\n"
+	  "defer TICKET --reason TEXT --until D",
+	  "A technician's repair jobs (R17 public-area repairs, R26a home repairs).\n"
+	  "Acts as engineering unless --role is given (GJ_ROLE is not used); \"me\" is\n"
+	  "--as (or GJ_AS): the jobs whose technician field is me.\n"
+	  "`gj jobs` lists my open jobs, most urgent first (the earliest running\n"
+	  "deadline; late ones first), each with its time left or how late, where,\n"
+	  "and the words that apply next.\n"
+	  "  --all          every open repair of both kinds, whoever it is for,\n"
+	  "                 with its technician (also those not dispatched yet)\n"
+	  "  --estate E     only estate E\n"
+	  "One word per step: gj fires the workflow's events and prints the ticket's\n"
+	  "line.  What each word does (-: not a step of that workflow, refused):\n"
+	  "  word    r17_repair                        r26a_home_repair\n"
+	  "  accept  resume_work: a deferred repair    -  (the job is yours from\n"
+	  "          is taken up again                    dispatch)\n"
+	  "  arrive  -  (no arrival step)              arrive: at the door (stops the\n"
+	  "                                            15-minute clock)\n"
+	  "  finish  finish                            return_slip: give job_slip=NO\n"
+	  "                                            paid=yes|no, and for paid work\n"
+	  "                                            owner_signature=NAME\n"
+	  "  defer   cannot_fix, then defer_notice     -  (home repairs are not\n"
+	  "          with --reason and --until            deferred)\n"
+	  "  --reason TEXT  why it cannot be fixed now (defer)\n"
+	  "  --until D      the expected repair date, YYYY-MM-DD (defer); the\n"
+	  "                 defer_notice plugin refuses a date later than 30 working\n"
+	  "                 days after the report.  When only the notice is refused,\n"
+	  "                 the repair stays deferred (cannot_fix is recorded) and its\n"
+	  "                 notice is still due within 3 working days: run defer\n"
+	  "                 again with a date the rule allows\n"
+	  "  --note TEXT    a note for the ticket's history\n"
+	  "A word that does not apply to the ticket's workflow or state is refused\n"
+	  "(status 1) with what applies.  --json: the daemon's reply; the list is one\n"
+	  "document {now, person, jobs: [{id, workflow, state, estate, technician,\n"
+	  "where, clock, rule, deadline, left_ms, next, ticket}]}.\n",
+	  gj_run_jobs },
+	{ "today", CMD_TODAY, "[--estate E]",
+	  "What a butler or team leader looks at first: what is late (running clocks\n"
+	  "past their deadline, most late first), what else is due before the end of\n"
+	  "today (by deadline), and who holds which key (open r12_key_loan tickets:\n"
+	  "key, kind, holder, due back).  Says so when a list is empty.\n"
+	  "  --estate E     only estate E (default: every estate)\n"
+	  "--json: one document {date, estate, now, late: [...], due: [...],\n"
+	  "keys_tracked, keys: [...]}: late and due hold {ticket, workflow, estate,\n"
+	  "state, clock, rule, deadline, left_ms (negative: how late), what}, keys\n"
+	  "{ticket, estate, key, key_kind, holder, due_back, due_back_at, late}.\n",
+	  gj_run_today },
 	{ "help", CMD_HELP, "[COMMAND]", "Show the help of gj or of one command.\n", NULL },
 };
 
@@ -146,8 +227,8 @@ static const struct opt_spec opt_specs[] = {
 	{ "help", O_HELP, false, ALL_CMDS },
 	{ "version", O_VERSION, false, ALL_CMDS },
 	{ "estate", O_ESTATE, true, M(CMD_OPEN) | M(CMD_LIST) | M(CMD_CALENDAR) | M(CMD_RECOMPUTE) |
-				    M(CMD_REPORT) },
-	{ "note", O_NOTE, true, M(CMD_OPEN) | M(CMD_FIRE) },
+				    M(CMD_REPORT) | M(CMD_POST) | M(CMD_JOBS) | M(CMD_TODAY) },
+	{ "note", O_NOTE, true, M(CMD_OPEN) | M(CMD_FIRE) | M(CMD_POST) | M(CMD_JOBS) },
 	{ "workflow", O_WORKFLOW, true, M(CMD_LIST) },
 	{ "state", O_STATE, true, M(CMD_LIST) },
 	{ "overdue", O_OVERDUE, false, M(CMD_LIST) },
@@ -161,6 +242,11 @@ static const struct opt_spec opt_specs[] = {
 	{ "apply", O_APPLY, false, M(CMD_RECOMPUTE) },
 	{ "month", O_MONTH, true, M(CMD_REPORT) },
 	{ "csv", O_CSV, false, M(CMD_REPORT) },
+	{ "post", O_POST, true, M(CMD_POST) },
+	{ "date", O_DATE, true, M(CMD_POST) },
+	{ "all", O_ALL, false, M(CMD_JOBS) },
+	{ "reason", O_REASON, true, M(CMD_JOBS) },
+	{ "until", O_UNTIL, true, M(CMD_JOBS) },
 };
 
 #define N_SPECS (sizeof(opt_specs) / sizeof(opt_specs[0]))
@@ -173,8 +259,7 @@ static void usage(FILE *f)
 	      "\n"
 	      "Commands:\n", f);
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(f, "  gj %s%s%s\n", commands[i].name, commands[i].usage[0] ? " " : "",
-			commands[i].usage);
+		gj_cli_put_usage(f, "  ", &commands[i]);
 	fputs("\n"
 	      "Options (before or after the command):\n"
 	      "  --data DIR       data directory of the daemon (default: $GUANJIA_DATA,\n"
@@ -185,7 +270,8 @@ static void usage(FILE *f)
 	      "  --events URL     event socket (default: ipc://DIR/events.ipc; with\n"
 	      "                   --connect: the one the daemon reports)\n"
 	      "  --as PERSON      who you are (default: $GJ_AS, else $USER)\n"
-	      "  --role ROLE      the role you act in (default: $GJ_ROLE); open, fire and\n"
+	      "  --role ROLE      the role you act in (default: $GJ_ROLE; for post\n"
+	      "                   security, for jobs engineering); open, fire and\n"
 	      "                   recompute need one: butler, cs_lead, manager, ...\n"
 	      "  --channel TEXT   where the command comes from (default: gj)\n"
 	      "  --json           print JSON: one document per line (the daemon's reply;\n"
@@ -200,9 +286,24 @@ static void usage(FILE *f)
 
 static void command_help(FILE *f, const struct gj_command *c)
 {
-	fprintf(f, "usage: gj %s%s%s\n\n%s\n", c->name, c->usage[0] ? " " : "", c->usage, c->help);
+	gj_cli_put_usage(f, "usage: ", c);
+	fprintf(f, "\n%s\n", c->help);
 	fputs("Options of every command: --data DIR, --connect URL, --events URL, --as PERSON,\n"
 	      "--role ROLE, --channel TEXT, --json, --timeout MS (see gj --help).\n", f);
+}
+
+/* The role a front-line command acts in unless --role is given: the command
+ * is that role's vocabulary, so GJ_ROLE (set for other work) is not used. */
+static const char *command_role(enum gj_cmd_id id)
+{
+	switch (id) {
+	case CMD_POST:
+		return "security";
+	case CMD_JOBS:
+		return "engineering";
+	default:
+		return NULL;
+	}
 }
 
 static const struct gj_command *find_command(const char *name)
@@ -339,6 +440,8 @@ int main(int argc, char **argv)
 	}
 	if (!a.values[O_AS])
 		a.values[O_AS] = env_or("GJ_AS", env_or("USER", "unknown"));
+	if (!a.values[O_ROLE])
+		a.values[O_ROLE] = command_role(x.cmd->id);
 	if (!a.values[O_ROLE])
 		a.values[O_ROLE] = env_or("GJ_ROLE", "");
 	if (!a.values[O_CHANNEL])

@@ -5,8 +5,11 @@
  *
  * gj.c parses the arguments, holds the command and option tables, the help
  * texts and main(); the commands live in gj_tickets.c (open, fire, show,
- * list), gj_journal.c (watch, replay) and gj_admin.c (clock, status,
- * calendar, explain, recompute).  A command returns its exit status.
+ * list), gj_journal.c (watch, replay), gj_admin.c (clock, status,
+ * calendar, explain, recompute), gj_report.c (report) and, one file each,
+ * the front-line commands gj_post.c (guard posts), gj_jobs.c (engineering)
+ * and gj_today.c (butlers and team leaders).  A command returns its exit
+ * status.
  *
  * Adding a command: a value in enum gj_cmd_id, a row in gj.c's command
  * table (name, usage, help, run function), its options' rows in gj.c's
@@ -45,6 +48,9 @@ enum gj_cmd_id {
 	CMD_EXPLAIN,
 	CMD_RECOMPUTE,
 	CMD_REPORT,
+	CMD_POST,
+	CMD_JOBS,
+	CMD_TODAY,
 	CMD_HELP,
 	N_CMDS,
 };
@@ -75,6 +81,11 @@ enum gj_opt_id {
 	O_APPLY,
 	O_MONTH,
 	O_CSV,
+	O_POST,
+	O_DATE,
+	O_ALL,
+	O_REASON,
+	O_UNTIL,
 	N_OPTS,
 };
 
@@ -83,7 +94,7 @@ struct gj_ctx;
 struct gj_command {
 	const char *name;
 	enum gj_cmd_id id;
-	const char *usage;  /* what follows "gj NAME" */
+	const char *usage;  /* what follows "gj NAME"; '\n' continues it on a new line */
 	const char *help;
 	int (*run)(struct gj_ctx *x);  /* NULL for help, which gj.c answers itself */
 };
@@ -117,6 +128,12 @@ void gj_cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  */
 int gj_cli_usage_error(const struct gj_ctx *x, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/**
+ * "LEADgj NAME USAGE" and a newline; a usage of several lines (split by
+ * '\n') goes on indented under its first word.
+ */
+void gj_cli_put_usage(FILE *f, const char *lead, const struct gj_command *c);
 
 /** A decimal number without sign. @return 0 or -EINVAL */
 int gj_cli_parse_u64(const char *s, uint64_t *ret);
@@ -167,6 +184,80 @@ int gj_cli_print_reply_json(struct gj_ctx *x, const Guanjia__Reply *reply);
  */
 int gj_cli_print_line(char *line);
 
+/* ------------------------------------------- helpers of the front-line commands */
+
+/** Milliseconds in a day. */
+#define GJ_CLI_DAY_MS 86400000LL
+
+/**
+ * Every ticket a list filter matches, fetched page by page; the tickets
+ * point into the replies.  Zero-initialise; fetching again appends.
+ */
+struct gj_cli_tickets {
+	const Guanjia__Ticket **v;
+	size_t n;
+	int64_t now;                /* the daemon's clock at the last page */
+	Guanjia__Reply **replies;
+	size_t n_replies;
+};
+
+/**
+ * Append every ticket filter matches (its after_id and limit are ignored).
+ * @return 0, or the exit status (said why)
+ */
+int gj_cli_fetch_tickets(struct gj_ctx *x, const Guanjia__ListTickets *filter,
+			 struct gj_cli_tickets *t);
+
+/** Free what gj_cli_fetch_tickets() fetched. */
+void gj_cli_tickets_finish(struct gj_cli_tickets *t);
+
+/** The value of a ticket's field, or NULL when it has none. */
+const char *gj_cli_field(const Guanjia__Ticket *t, const char *name);
+
+/**
+ * A date "YYYY-MM-DD" (a real one): the start of that day at
+ * GJ_DEFAULT_UTC_OFFSET_MIN.  @return 0 or -EINVAL
+ */
+int gj_cli_parse_date(const char *s, int64_t *ret_day_start);
+
+/** The start of the day (at GJ_DEFAULT_UTC_OFFSET_MIN) that ms falls in. */
+int64_t gj_cli_day_start(int64_t ms);
+
+/** "YYYY-MM-DD" of the day ms falls in; buf needs 11 bytes. */
+void gj_cli_date(int64_t ms, char *buf, size_t len);
+
+/** "HH:MM" when ms falls in the day starting at day_start, else
+ * "YYYY-MM-DD HH:MM"; buf needs 17 bytes. */
+void gj_cli_when(int64_t ms, int64_t day_start, char *buf, size_t len);
+
+/** "10m00s left" or "LATE by 5m00s" at now. */
+void gj_cli_left(int64_t deadline, int64_t now, char *buf, size_t len);
+
+/** Print the JSON document built in x->j as one line. @return 0 or EXIT_FAIL */
+int gj_cli_print_json(struct gj_ctx *x);
+
+/**
+ * A table of text cells printed in aligned columns (CJK characters count
+ * two columns wide); the last column is not padded.  Zero-initialise with
+ * n_cols set; cells are copied.
+ */
+struct gj_cli_table {
+	size_t n_cols;
+	char **cells;
+	size_t n_rows;
+	size_t cap;
+	bool oom;
+};
+
+/** Add a row of t->n_cols strings (NULL prints as "-"). */
+void gj_cli_table_row(struct gj_cli_table *t, ...);
+
+/**
+ * Print the rows, each line starting with indent, and free them.
+ * @return 0 or EXIT_FAIL (out of memory, said)
+ */
+int gj_cli_table_print(struct gj_cli_table *t, const char *indent);
+
 /* The commands (exit status out). */
 int gj_run_open(struct gj_ctx *x);      /* gj_tickets.c */
 int gj_run_fire(struct gj_ctx *x);
@@ -180,3 +271,6 @@ int gj_run_calendar(struct gj_ctx *x);
 int gj_run_explain(struct gj_ctx *x);
 int gj_run_recompute(struct gj_ctx *x);
 int gj_run_report(struct gj_ctx *x);    /* gj_report.c */
+int gj_run_post(struct gj_ctx *x);      /* gj_post.c */
+int gj_run_jobs(struct gj_ctx *x);      /* gj_jobs.c */
+int gj_run_today(struct gj_ctx *x);     /* gj_today.c */
