@@ -123,7 +123,8 @@ static const struct gj_command commands[] = {
 	  "tickets, met on time, breached, % met, median and worst lateness; and the\n"
 	  "rulebook's own figures (docs/reports.md says how each is counted).\n"
 	  "  --month YYYY-MM  the month, in the estate calendar's time zone\n"
-	  "  --estate E       the estate (default: the daemon's default estate)\n"
+	  "  --estate E       the estate (default: the estate of the month's tickets;\n"
+	  "                   refused when there are several)\n"
 	  "  --csv            comma-separated values instead of text (--json: JSON)\n",
 	  gj_run_report },
 	{ "post", CMD_POST,
