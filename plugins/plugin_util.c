@@ -732,3 +732,169 @@ int gj_pu_cfg_utc_offset(const struct gj_pu_host *h, const char *key,
 	}
 	return 0;
 }
+
+/* --- calendar arithmetic for generators --- */
+
+void gj_pu_civil(int64_t days, int64_t *ret_y, unsigned *ret_m, unsigned *ret_d)
+{
+	civil_from_days(days, ret_y, ret_m, ret_d);
+}
+
+unsigned gj_pu_days_in_month(int64_t y, unsigned m)
+{
+	return m >= 1 && m <= 12 ? month_days(y, m) : 0;
+}
+
+int gj_pu_weekday(int64_t days)
+{
+	/* 1970-01-01 was a Thursday. */
+	return (int)(days - floor_div(days + 3, 7) * 7 + 3);
+}
+
+int gj_pu_parse_weekday(const char *s)
+{
+	static const char *const names[7] = { "mon", "tue", "wed", "thu", "fri", "sat", "sun" };
+	int i;
+
+	for (i = 0; s && i < 7; i++)
+		if (strcmp(s, names[i]) == 0)
+			return i;
+	return -EINVAL;
+}
+
+bool gj_pu_kind_is_working(int kind)
+{
+	return kind == GJ_PLUGIN_DAY_WORKING || kind == GJ_PLUGIN_DAY_MAKEUP;
+}
+
+int gj_pu_working_day_from(gj_pu_day_kind_fn fn, void *arg, int64_t day, int step,
+                           int max_days, int64_t *ret_day)
+{
+	int i, k;
+
+	if (step != 1 && step != -1)
+		return -EINVAL;
+	for (i = 0; i <= max_days; i++, day += step) {
+		k = fn(arg, day);
+		if (k < 0)
+			return k;
+		if (gj_pu_kind_is_working(k)) {
+			*ret_day = day;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+int gj_pu_nearest_working_day(gj_pu_day_kind_fn fn, void *arg, int64_t day, int64_t lo,
+                              int64_t hi, bool prefer_later, int64_t *ret_day)
+{
+	int64_t dist, first, second;
+	int k;
+
+	for (dist = 0; day - dist >= lo || day + dist <= hi; dist++) {
+		first = prefer_later ? day + dist : day - dist;
+		second = prefer_later ? day - dist : day + dist;
+		if (first >= lo && first <= hi) {
+			k = fn(arg, first);
+			if (k < 0)
+				return k;
+			if (gj_pu_kind_is_working(k)) {
+				*ret_day = first;
+				return 0;
+			}
+		}
+		if (dist && second >= lo && second <= hi) {
+			k = fn(arg, second);
+			if (k < 0)
+				return k;
+			if (gj_pu_kind_is_working(k)) {
+				*ret_day = second;
+				return 0;
+			}
+		}
+	}
+	return -ENOENT;
+}
+
+int gj_pu_holidays_ahead(gj_pu_day_kind_fn fn, void *arg, int64_t day, int n, int horizon,
+                         int64_t ret_first[], int64_t ret_last[], int max)
+{
+	int count = 1, found = 0, prev, k, i;
+	int64_t d, e;
+
+	prev = fn(arg, day);
+	if (prev < 0)
+		return prev;
+	if (!gj_pu_kind_is_working(prev) || n < 1)
+		return 0;
+	/* count = working days from `day` to the day before d. */
+	for (d = day + 1; d <= day + horizon && count <= n; d++) {
+		k = fn(arg, d);
+		if (k < 0)
+			return k;
+		if (k == GJ_PLUGIN_DAY_HOLIDAY && prev != GJ_PLUGIN_DAY_HOLIDAY && count == n &&
+		    found < max) {
+			/* A holiday starts here: find where it ends. */
+			for (e = d, i = 0; i < 366; i++, e++) {
+				int ke = fn(arg, e + 1);
+				if (ke < 0)
+					return ke;
+				if (ke != GJ_PLUGIN_DAY_HOLIDAY)
+					break;
+			}
+			ret_first[found] = d;
+			ret_last[found] = e;
+			found++;
+		}
+		if (gj_pu_kind_is_working(k))
+			count++;
+		prev = k;
+	}
+	return found;
+}
+
+int gj_pu_week_days(gj_pu_day_kind_fn fn, void *arg, int64_t monday, const int wdays[], int n,
+                    int64_t ret_days[])
+{
+	bool taken[7] = { false }, working[7];
+	int64_t out[7];
+	bool have[7] = { false };
+	int i, j, k, got = 0;
+
+	if (n < 0 || n > 7)
+		return -EINVAL;
+	for (i = 0; i < 7; i++) {
+		k = fn(arg, monday + i);
+		if (k < 0)
+			return k;
+		working[i] = gj_pu_kind_is_working(k);
+	}
+	/* The weekdays that are worked keep their day... */
+	for (i = 0; i < n; i++) {
+		if (wdays[i] < 0 || wdays[i] > 6)
+			return -EINVAL;
+		if (working[wdays[i]] && !taken[wdays[i]]) {
+			taken[wdays[i]] = true;
+			out[i] = monday + wdays[i];
+			have[i] = true;
+		}
+	}
+	/* ...the others move to the next free working day of the week. */
+	for (i = 0; i < n; i++) {
+		if (have[i])
+			continue;
+		for (j = wdays[i] + 1; j < 7; j++)
+			if (working[j] && !taken[j])
+				break;
+		if (j < 7) {
+			taken[j] = true;
+			out[i] = monday + j;
+			have[i] = true;
+		}
+	}
+	for (i = 0; i < n; i++)
+		if (have[i])
+			ret_days[got++] = out[i];
+	return got;
+}

@@ -243,3 +243,70 @@ int gj_pu_cfg_hhmm(const struct gj_pu_host *h, const char *key,
 /** A UTC offset "+08:00", in minutes. */
 int gj_pu_cfg_utc_offset(const struct gj_pu_host *h, const char *key,
                          const char *def, int32_t *ret_minutes);
+
+/* --- calendar arithmetic for generators (days since 1970-01-01) --- */
+
+/** Year, month (1-12) and day (1-31) of the date @p days. */
+void gj_pu_civil(int64_t days, int64_t *ret_y, unsigned *ret_m, unsigned *ret_d);
+
+/** Number of days of month @p m (1-12) of year @p y. */
+unsigned gj_pu_days_in_month(int64_t y, unsigned m);
+
+/** Day of the week of the date @p days: 0 Monday, ..., 6 Sunday. */
+int gj_pu_weekday(int64_t days);
+
+/**
+ * Parse a day of the week "mon", "tue", ..., "sun".
+ * @return 0 (Monday) to 6 (Sunday), or -EINVAL
+ */
+int gj_pu_parse_weekday(const char *s);
+
+/**
+ * The kind of a day (enum gj_plugin_day_kind) as the estate's calendar
+ * says, for the walks below; a negative errno on failure.
+ */
+typedef int (*gj_pu_day_kind_fn)(void *arg, int64_t day);
+
+/** @p kind is a day that is worked: a working weekday or a make-up day. */
+bool gj_pu_kind_is_working(int kind);
+
+/**
+ * The first working day on or after @p day (@p step 1), or on or before it
+ * (@p step -1), looking at most @p max_days days away.
+ * @return 0, -ENOENT (none within reach) or the day-kind function's error
+ */
+int gj_pu_working_day_from(gj_pu_day_kind_fn fn, void *arg, int64_t day, int step,
+                           int max_days, int64_t *ret_day);
+
+/**
+ * The working day nearest to @p day among the days @p lo to @p hi (both
+ * included): @p day itself when it is worked; on a tie (as many days
+ * before as after) the earlier one, or the later when @p prefer_later.
+ * @return 0, -ENOENT (no working day in the range) or the function's error
+ */
+int gj_pu_nearest_working_day(gj_pu_day_kind_fn fn, void *arg, int64_t day, int64_t lo,
+                              int64_t hi, bool prefer_later, int64_t *ret_day);
+
+/**
+ * The public holidays for which @p day is the @p n th working day before
+ * their first day: walking forward from @p day (itself working day 1), a
+ * holiday is a run of GJ_PLUGIN_DAY_HOLIDAY days, and it counts when
+ * exactly @p n working days (make-up days included) lie from @p day to the
+ * day before its first day.  The walk stops after @p horizon days.
+ * @param ret_first, ret_last the first and last day of each holiday found
+ * @return how many were found (at most @p max), 0 when @p day is not
+ *         worked, or the function's error
+ */
+int gj_pu_holidays_ahead(gj_pu_day_kind_fn fn, void *arg, int64_t day, int n, int horizon,
+                         int64_t ret_first[], int64_t ret_last[], int max);
+
+/**
+ * The days of one week (Monday @p monday to Sunday) a twice-a-week job
+ * runs on: each of the @p n weekdays @p wdays (0 Monday .. 6 Sunday, in
+ * order) that is not worked moves to the next working day of the same week
+ * not already taken; a weekday with none left in the week is dropped.
+ * @param ret_days the days, in the order of @p wdays (room for @p n)
+ * @return how many days, or the function's error
+ */
+int gj_pu_week_days(gj_pu_day_kind_fn fn, void *arg, int64_t monday, const int wdays[], int n,
+                    int64_t ret_days[]);

@@ -1797,6 +1797,190 @@ START_TEST(util_dates_and_times)
 }
 END_TEST
 
+/* ================= plugin_util: the generator's calendar walks ================= */
+
+/* The 2026 data of etc/calendars/cn.yaml, as day_kind answers it; `arg`
+ * may name one extra holiday (a day) for the tie of the nearest working
+ * day. */
+static int cn2026_kind(void *arg, int64_t day)
+{
+	static const char *const rest[][2] = {
+		{ "2026-01-01", "2026-01-03" }, { "2026-02-15", "2026-02-23" },
+		{ "2026-04-04", "2026-04-06" }, { "2026-05-01", "2026-05-05" },
+		{ "2026-06-19", "2026-06-21" }, { "2026-09-25", "2026-09-27" },
+		{ "2026-10-01", "2026-10-07" },
+	};
+	static const char *const work[] = {
+		"2026-01-04", "2026-02-14", "2026-02-28", "2026-05-09", "2026-09-20", "2026-10-10",
+	};
+	const int64_t *extra = arg;
+	int64_t a, b;
+	size_t i;
+
+	if (extra && *extra == day)
+		return GJ_PLUGIN_DAY_HOLIDAY;
+	for (i = 0; i < sizeof(rest) / sizeof(rest[0]); i++) {
+		ck_assert_int_eq(gj_pu_parse_date(rest[i][0], &a), 0);
+		ck_assert_int_eq(gj_pu_parse_date(rest[i][1], &b), 0);
+		if (day >= a && day <= b)
+			return GJ_PLUGIN_DAY_HOLIDAY;
+	}
+	for (i = 0; i < sizeof(work) / sizeof(work[0]); i++) {
+		ck_assert_int_eq(gj_pu_parse_date(work[i], &a), 0);
+		if (day == a)
+			return GJ_PLUGIN_DAY_MAKEUP;
+	}
+	return gj_pu_weekday(day) >= 5 ? GJ_PLUGIN_DAY_WEEKEND : GJ_PLUGIN_DAY_WORKING;
+}
+
+static int64_t day_of(const char *date)
+{
+	int64_t d;
+
+	ck_assert_msg(gj_pu_parse_date(date, &d) == 0, "%s", date);
+	return d;
+}
+
+static void assert_day(int64_t day, const char *want)
+{
+	char buf[GJ_PU_DATE_LEN];
+
+	gj_pu_format_date(day, buf, sizeof(buf));
+	ck_assert_str_eq(buf, want);
+}
+
+START_TEST(util_generator_dates)
+{
+	int64_t y;
+	unsigned m, d;
+
+	ck_assert_int_eq(gj_pu_weekday(0), 3);                  /* 1970-01-01 Thursday */
+	ck_assert_int_eq(gj_pu_weekday(-1), 2);                 /* 1969-12-31 Wednesday */
+	ck_assert_int_eq(gj_pu_weekday(day_of("2026-10-09")), 4);   /* Friday */
+	ck_assert_int_eq(gj_pu_weekday(day_of("2026-11-15")), 6);   /* Sunday */
+	ck_assert_int_eq(gj_pu_weekday(day_of("2026-09-28")), 0);   /* Monday */
+	gj_pu_civil(day_of("2028-02-29"), &y, &m, &d);
+	ck_assert(y == 2028 && m == 2 && d == 29);
+	ck_assert_uint_eq(gj_pu_days_in_month(2026, 2), 28);
+	ck_assert_uint_eq(gj_pu_days_in_month(2028, 2), 29);
+	ck_assert_uint_eq(gj_pu_days_in_month(2026, 11), 30);
+	ck_assert_uint_eq(gj_pu_days_in_month(2026, 13), 0);
+	ck_assert_int_eq(gj_pu_parse_weekday("mon"), 0);
+	ck_assert_int_eq(gj_pu_parse_weekday("sun"), 6);
+	ck_assert_int_eq(gj_pu_parse_weekday("Mon"), -EINVAL);
+	ck_assert_int_eq(gj_pu_parse_weekday(NULL), -EINVAL);
+	ck_assert(gj_pu_kind_is_working(GJ_PLUGIN_DAY_MAKEUP));
+	ck_assert(!gj_pu_kind_is_working(GJ_PLUGIN_DAY_HOLIDAY));
+}
+END_TEST
+
+START_TEST(util_generator_working_days)
+{
+	int64_t got, extra;
+
+	/* The first working day on or after / before a day. */
+	ck_assert_int_eq(gj_pu_working_day_from(cn2026_kind, NULL, day_of("2026-10-01"), 1, 60,
+	                                        &got), 0);
+	assert_day(got, "2026-10-08");
+	ck_assert_int_eq(gj_pu_working_day_from(cn2026_kind, NULL, day_of("2026-10-05"), -1, 60,
+	                                        &got), 0);
+	assert_day(got, "2026-09-30");
+	ck_assert_int_eq(gj_pu_working_day_from(cn2026_kind, NULL, day_of("2026-10-10"), 1, 60,
+	                                        &got), 0);
+	assert_day(got, "2026-10-10"); /* the make-up Saturday itself */
+	ck_assert_int_eq(gj_pu_working_day_from(cn2026_kind, NULL, day_of("2026-10-01"), 1, 3,
+	                                        &got), -ENOENT);
+
+	/* The meeting of the 15th: a working day stays; Sunday 11-15 goes to
+	 * Monday 11-16 (one day) rather than Friday 11-13 (two); 02-15 in
+	 * the Spring Festival goes to the make-up Saturday 02-14. */
+	ck_assert_int_eq(gj_pu_nearest_working_day(cn2026_kind, NULL, day_of("2026-10-15"),
+	                 day_of("2026-10-01"), day_of("2026-10-31"), false, &got), 0);
+	assert_day(got, "2026-10-15");
+	ck_assert_int_eq(gj_pu_nearest_working_day(cn2026_kind, NULL, day_of("2026-11-15"),
+	                 day_of("2026-11-01"), day_of("2026-11-30"), false, &got), 0);
+	assert_day(got, "2026-11-16");
+	ck_assert_int_eq(gj_pu_nearest_working_day(cn2026_kind, NULL, day_of("2026-02-15"),
+	                 day_of("2026-02-01"), day_of("2026-02-28"), false, &got), 0);
+	assert_day(got, "2026-02-14");
+	/* A tie: a one-day holiday on Wednesday 07-15, Tuesday and Thursday
+	 * both worked: the earlier, unless the later is preferred. */
+	extra = day_of("2026-07-15");
+	ck_assert_int_eq(gj_pu_nearest_working_day(cn2026_kind, &extra, extra,
+	                 day_of("2026-07-01"), day_of("2026-07-31"), false, &got), 0);
+	assert_day(got, "2026-07-14");
+	ck_assert_int_eq(gj_pu_nearest_working_day(cn2026_kind, &extra, extra,
+	                 day_of("2026-07-01"), day_of("2026-07-31"), true, &got), 0);
+	assert_day(got, "2026-07-16");
+	/* The range bounds the search: nothing worked in 10-01..10-07. */
+	ck_assert_int_eq(gj_pu_nearest_working_day(cn2026_kind, NULL, day_of("2026-10-04"),
+	                 day_of("2026-10-01"), day_of("2026-10-07"), false, &got), -ENOENT);
+}
+END_TEST
+
+START_TEST(util_generator_holidays_ahead)
+{
+	int64_t first[4], last[4];
+
+	/* The 5th working day before the Mid-Autumn Festival (09-25): 09-24,
+	 * 09-23, 09-22, 09-21 and the make-up Sunday 09-20. */
+	ck_assert_int_eq(gj_pu_holidays_ahead(cn2026_kind, NULL, day_of("2026-09-20"), 5, 60,
+	                                      first, last, 4), 1);
+	assert_day(first[0], "2026-09-25");
+	assert_day(last[0], "2026-09-27");
+	/* Before National Day: 09-30, 09-29, 09-28, the festival skipped,
+	 * 09-24, 09-23. */
+	ck_assert_int_eq(gj_pu_holidays_ahead(cn2026_kind, NULL, day_of("2026-09-23"), 5, 60,
+	                                      first, last, 4), 1);
+	assert_day(first[0], "2026-10-01");
+	assert_day(last[0], "2026-10-07");
+	ck_assert_int_eq(gj_pu_holidays_ahead(cn2026_kind, NULL, day_of("2026-09-22"), 5, 60,
+	                                      first, last, 4), 0);
+	ck_assert_int_eq(gj_pu_holidays_ahead(cn2026_kind, NULL, day_of("2026-09-24"), 5, 60,
+	                                      first, last, 4), 0);
+	/* A rest day is never the day of the contact. */
+	ck_assert_int_eq(gj_pu_holidays_ahead(cn2026_kind, NULL, day_of("2026-09-26"), 5, 60,
+	                                      first, last, 4), 0);
+	/* The last working day before: n = 1. */
+	ck_assert_int_eq(gj_pu_holidays_ahead(cn2026_kind, NULL, day_of("2026-09-30"), 1, 60,
+	                                      first, last, 4), 1);
+	assert_day(first[0], "2026-10-01");
+	/* Labour Day 05-01 (a Friday): 04-30, 04-29, 04-28, 04-27, 04-24. */
+	ck_assert_int_eq(gj_pu_holidays_ahead(cn2026_kind, NULL, day_of("2026-04-24"), 5, 60,
+	                                      first, last, 4), 1);
+	assert_day(first[0], "2026-05-01");
+	assert_day(last[0], "2026-05-05");
+}
+END_TEST
+
+START_TEST(util_generator_patrol_week)
+{
+	const int mon_thu[] = { 0, 3 };
+	int64_t days[7];
+
+	/* National Day from Thursday: Monday stays, Thursday has nowhere to go. */
+	ck_assert_int_eq(gj_pu_week_days(cn2026_kind, NULL, day_of("2026-09-28"), mon_thu, 2,
+	                                 days), 1);
+	assert_day(days[0], "2026-09-28");
+	/* Monday 10-05 is off, so are 10-06 and 10-07; Thursday is taken:
+	 * Friday 10-09. */
+	ck_assert_int_eq(gj_pu_week_days(cn2026_kind, NULL, day_of("2026-10-05"), mon_thu, 2,
+	                                 days), 2);
+	assert_day(days[0], "2026-10-09");
+	assert_day(days[1], "2026-10-08");
+	ck_assert_int_eq(gj_pu_week_days(cn2026_kind, NULL, day_of("2026-10-12"), mon_thu, 2,
+	                                 days), 2);
+	assert_day(days[0], "2026-10-12");
+	assert_day(days[1], "2026-10-15");
+	/* The Spring Festival week before the make-up Saturday 02-28:
+	 * Monday 02-23 is off, Thursday 02-26 stays, Monday moves to 02-24. */
+	ck_assert_int_eq(gj_pu_week_days(cn2026_kind, NULL, day_of("2026-02-23"), mon_thu, 2,
+	                                 days), 2);
+	assert_day(days[0], "2026-02-24");
+	assert_day(days[1], "2026-02-26");
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("shipped_plugins");
@@ -1844,6 +2028,10 @@ int main(void)
 	tcase_add_test(util, util_durations);
 	tcase_add_test(util, util_lists_and_names);
 	tcase_add_test(util, util_dates_and_times);
+	tcase_add_test(util, util_generator_dates);
+	tcase_add_test(util, util_generator_working_days);
+	tcase_add_test(util, util_generator_holidays_ahead);
+	tcase_add_test(util, util_generator_patrol_week);
 	suite_add_tcase(s, util);
 
 	tcase_add_checked_fixture(shipped, setup, teardown);
