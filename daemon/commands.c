@@ -13,19 +13,6 @@
 
 #include "wire.h"
 
-/* "a, b, c" of a list of ids, truncated politely. */
-static void join(char *buf, size_t len, char *const *v, size_t n)
-{
-	buf[0] = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (i)
-			strncat(buf, ", ", len - strlen(buf) - 1);
-		strncat(buf, v[i], len - strlen(buf) - 1);
-	}
-	if (!n)
-		snprintf(buf, len, "(none)");
-}
-
 static int check_fields(const struct gj_workflow *wf, Guanjia__Field *const *fields,
 			size_t n, const char *note, struct gj_refusal *ref)
 {
@@ -205,7 +192,7 @@ int gj_apply_open(struct gj_engine *eng, const struct gj_who *who,
 				 "estate '%.64s' is not a valid estate id (a-z, 0-9, _ and -, at most 48)",
 				 estate);
 	if (!gj_strv_contains(&wf->open_roles, who->role)) {
-		join(list, sizeof(list), wf->open_roles.v, wf->open_roles.n);
+		gj_join_ids(list, sizeof(list), (const char *const *)wf->open_roles.v, wf->open_roles.n);
 		return gj_refuse(ref, GUANJIA__ERROR_CODE__ROLE_NOT_ALLOWED,
 				 "role '%s' may not open %s tickets (allowed: %s)",
 				 who->role, wf->id, list);
@@ -379,14 +366,14 @@ int gj_apply_fire(struct gj_engine *eng, const struct gj_who *who,
 		goto out;
 	}
 	if (!gj_wf_event_allowed_in(wf, ev, tk->state)) {
-		join(list, sizeof(list), ev->from.v, ev->from.n);
+		gj_join_ids(list, sizeof(list), (const char *const *)ev->from.v, ev->from.n);
 		rc = gj_refuse(ref, GUANJIA__ERROR_CODE__ILLEGAL_TRANSITION,
 			       "event '%s' cannot be fired on ticket %llu in state '%s' (only from: %s)",
 			       ev->id, (unsigned long long)tk->id, tk->state, list);
 		goto out;
 	}
 	if (!gj_strv_contains(&ev->roles, who->role)) {
-		join(list, sizeof(list), ev->roles.v, ev->roles.n);
+		gj_join_ids(list, sizeof(list), (const char *const *)ev->roles.v, ev->roles.n);
 		rc = gj_refuse(ref, GUANJIA__ERROR_CODE__ROLE_NOT_ALLOWED,
 			       "role '%s' may not fire '%s' (allowed: %s)",
 			       who->role, ev->id, list);

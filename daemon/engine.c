@@ -80,6 +80,18 @@ int gj_ticket_set_field(Guanjia__Ticket *tk, const char *name, const char *value
 	return 0;
 }
 
+void gj_join_ids(char *buf, size_t len, const char *const *v, size_t n)
+{
+	buf[0] = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			strncat(buf, ", ", len - strlen(buf) - 1);
+		strncat(buf, v[i], len - strlen(buf) - 1);
+	}
+	if (!n)
+		snprintf(buf, len, "(none)");
+}
+
 bool gj_valid_id(const char *s, size_t max, bool dash)
 {
 	size_t n = 0;
@@ -330,12 +342,11 @@ static int check_envelope(const Guanjia__Request *req, bool mutating,
 			return gj_refuse(ref, GUANJIA__ERROR_CODE__MISSING_ACTOR,
 					 "say which role %s acts in: actor.role is empty", a->person);
 		if (!gj_role_is_known(a->role)) {
-			char list[256] = "";
-			for (size_t i = 0; gj_known_roles[i]; i++) {
-				if (i)
-					strncat(list, ", ", sizeof(list) - strlen(list) - 1);
-				strncat(list, gj_known_roles[i], sizeof(list) - strlen(list) - 1);
-			}
+			char list[256];
+			size_t n = 0;
+			while (gj_known_roles[n])
+				n++;
+			gj_join_ids(list, sizeof(list), gj_known_roles, n);
 			return gj_refuse(ref, GUANJIA__ERROR_CODE__INVALID_ARGUMENT,
 					 "unknown role '%.64s'; roles are: %s", a->role, list);
 		}

@@ -177,6 +177,9 @@ int gj_ticket_decorate(Guanjia__Ticket *tk, const struct gj_workflow *wf);
 /** Frees what a query put into reply (tickets, records, status). */
 void gj_query_reply_finish(Guanjia__Reply *reply);
 
+/** "a, b, c" of a list of ids in buf (truncated to fit), "(none)" when empty. */
+void gj_join_ids(char *buf, size_t len, const char *const *v, size_t n);
+
 /** Valid identifier: [a-z0-9_] (and '-' when dash), 1..max bytes. */
 bool gj_valid_id(const char *s, size_t max, bool dash);
 
