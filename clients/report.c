@@ -96,7 +96,9 @@ int gj_report_create(const char *estate, const char *month, int offset_min, int6
 	r->offset_min = offset_min;
 	r->from = from;
 	r->to = to;
-	r->as_of = now < to ? now : to;
+	/* A month still running is judged as of now, what happened at this
+	 * very millisecond included. */
+	r->as_of = now < to - 1 ? now + 1 : to;
 	if (r->as_of < from)
 		r->as_of = from;
 	r->complete = r->as_of == to;

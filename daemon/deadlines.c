@@ -310,9 +310,19 @@ static int explain_clock(struct gj_engine *eng, const Guanjia__Ticket *tk,
 		if (rc)
 			return rc;
 	}
-	if (c->state == GUANJIA__CLOCK_STATE__CLOCK_PAUSED)
-		rc = add_line(l, "  paused now; %d working days / %lld ms were left", c->remaining_working_days,
-			      (long long)c->remaining_ms);
+	if (c->state == GUANJIA__CLOCK_STATE__CLOCK_PAUSED) {
+		char left[32];
+		gj_duration_format(c->remaining_ms, left, sizeof(left));
+		if (def->unit == GJ_TARGET_WORKING_DAYS)
+			rc = add_line(l, "  paused now: %d working day%s left after the pause day, "
+				      "counted again from the resume day", c->remaining_working_days,
+				      c->remaining_working_days == 1 ? "" : "s");
+		else if (def->unit == GJ_TARGET_WORKING_HOURS)
+			rc = add_line(l, "  paused now: %s of working time left, counted again from "
+				      "the resume", left);
+		else
+			rc = add_line(l, "  paused now: %s left, counted from the resume", left);
+	}
 	else
 		rc = add_line(l, "  deadline %s%s%s", due, c->provisional ? " (provisional: the calendar "
 					"has no data for that year)" : "",
