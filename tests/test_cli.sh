@@ -36,89 +36,9 @@ MIN=60000
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/gj-cli-test.XXXXXX")
 DATA=$WORK/data
-daemon_pid=""
-watch_pid=""
-passed=0
-failed=0
-summarized=0
 
-summary() {
-	summarized=1
-	echo "$passed passed, $failed failed"
-}
-
-cleanup() {
-	local rc=$?
-	set +e
-	if [ -n "$watch_pid" ] && kill -0 "$watch_pid" 2>/dev/null; then
-		kill "$watch_pid" 2>/dev/null
-		wait "$watch_pid" 2>/dev/null
-	fi
-	if [ -n "$daemon_pid" ] && kill -0 "$daemon_pid" 2>/dev/null; then
-		kill -TERM "$daemon_pid" 2>/dev/null
-		for _ in $(seq 100); do
-			kill -0 "$daemon_pid" 2>/dev/null || break
-			sleep 0.05
-		done
-		if kill -0 "$daemon_pid" 2>/dev/null; then
-			echo "# guanjiad did not stop on SIGTERM; killing it" >&2
-			kill -KILL "$daemon_pid" 2>/dev/null
-		fi
-		wait "$daemon_pid" 2>/dev/null
-	fi
-	exec 3<&-
-	if [ "$rc" -ne 0 ] || [ "$failed" -ne 0 ]; then
-		if [ -s "$WORK/daemon.err" ]; then
-			echo "# guanjiad's stderr:" >&2
-			sed 's/^/#   /' "$WORK/daemon.err" >&2
-		fi
-		if [ "$summarized" -eq 0 ]; then
-			failed=$((failed + 1))
-			echo "FAIL - the test stopped early (status $rc)"
-			summary
-		fi
-	fi
-	rm -rf "$WORK"
-	if [ "$rc" -eq 0 ] && [ "$failed" -ne 0 ]; then
-		rc=1
-	fi
-	exit "$rc"
-}
-trap cleanup EXIT
-
-pass() {
-	passed=$((passed + 1))
-	echo "ok - $1"
-}
-
-fail() {
-	failed=$((failed + 1))
-	echo "FAIL - $1"
-	shift
-	for line in "$@"; do
-		echo "#   $line"
-	done
-}
-
-# run CMD...: runs it with stdout in $WORK/out, stderr in $WORK/err and its
-# exit status in $rc, whatever that status is.
-run() {
-	rc=0
-	"$@" >"$WORK/out" 2>"$WORK/err" || rc=$?
-}
-
-# expect_rc WANT DESCRIPTION CMD...: the command exits with status WANT.
-expect_rc() {
-	local want=$1 what=$2
-	shift 2
-	run "$@"
-	if [ "$rc" -eq "$want" ]; then
-		pass "$what (exit $rc)"
-	else
-		fail "$what: exit $rc, expected $want" "stdout: $(head -c 500 "$WORK/out")" \
-			"stderr: $(head -c 500 "$WORK/err")"
-	fi
-}
+# shellcheck source=lib.sh source-path=SCRIPTDIR
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 # py CODE ARGS...: python3 on stdin; the code raises (exits non-zero) when a
 # check does not hold, printing why.
@@ -143,25 +63,9 @@ $code" "$file" "$@" 2>&1); then
 	fi
 }
 
-gj() {
-	"$GJ" --data "$DATA" "$@"
-}
-
 # --- start the daemon and wait for its ready line --------------------------
 
-mkfifo "$WORK/daemon.out"
-"$GUANJIAD" --data "$DATA" --manual-clock "$START" >"$WORK/daemon.out" 2>"$WORK/daemon.err" &
-daemon_pid=$!
-exec 3<"$WORK/daemon.out"
-ready=""
-if IFS= read -r -t 15 -u 3 ready && [[ $ready == "guanjiad ready:"* ]]; then
-	pass "guanjiad says it is ready: ${ready#guanjiad ready: }"
-else
-	fail "guanjiad did not print 'guanjiad ready:' within 15 s" "got: '$ready'"
-	summary
-	exit 1
-fi
-# fd 3 stays open until the end: the daemon's stdout always has a reader.
+start_daemon --manual-clock "$START"
 
 expect_rc 0 "gj clock prints the manual start time" gj clock
 if [ "$(cat "$WORK/out")" = "$START" ]; then

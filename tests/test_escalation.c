@@ -15,188 +15,11 @@
 
 #include "guanjia.h"
 #include "gj_plugin.h"
-#include "harness.h"
+#include "itest.h"
 #include "wire.h"
 
 #define MIN 60000LL
 #define HOUR (60 * MIN)
-
-static struct gj_daemon d;
-static struct gj_client *cl;
-
-static int64_t at(const char *text)
-{
-	int64_t t = 0;
-
-	ck_assert_msg(gj_time_parse(text, &t) == 0, "bad time %s", text);
-	return t;
-}
-
-static void connect_as(const char *person, const char *role)
-{
-	if (!cl)
-		ck_assert_int_eq(gj_client_connect(d.cmd_url, &cl), 0);
-	ck_assert_int_eq(gj_client_set_actor(cl, person, role, "test"), 0);
-}
-
-/* Start (or restart) the daemon on d's data directory at `when`. */
-static void start(const char *when, bool plugins)
-{
-	const char *args[] = { "--manual-clock", when, "--plugins", GJ_PLUGIN_BUILD_DIR, NULL };
-
-	if (!plugins)
-		args[2] = NULL;
-	ck_assert_int_eq(gj_daemon_start(&d, args), 0);
-	connect_as("li.ming", "butler");
-}
-
-static void stop_client(void)
-{
-	gj_client_destroy(cl);
-	cl = NULL;
-}
-
-static void setup(void)
-{
-	gj_daemon_init(&d);
-}
-
-static void teardown(void)
-{
-	stop_client();
-	gj_daemon_cleanup(&d);
-}
-
-static void check_applied(int rc, Guanjia__Reply *r)
-{
-	ck_assert_msg(rc == 0, "no reply: %s", strerror(-rc));
-	ck_assert_msg(r->outcome == GUANJIA__OUTCOME__APPLIED, "refused: %s", r->message);
-}
-
-#define call_ok(call, r) do { int rc_ = (call); check_applied(rc_, (r)); } while (0)
-
-static uint64_t open_as(const char *person, const char *role, const char *wf,
-			const char *const *kv, size_t n)
-{
-	Guanjia__Reply *r = NULL;
-	uint64_t id;
-
-	connect_as(person, role);
-	call_ok(gj_client_open(cl, wf, NULL, kv, n, NULL, &r), r);
-	id = r->ticket->id;
-	gj_reply_free(r);
-	return id;
-}
-
-static void fire_as(const char *person, const char *role, uint64_t id, const char *event,
-		    const char *const *kv, size_t n)
-{
-	Guanjia__Reply *r = NULL;
-
-	connect_as(person, role);
-	call_ok(gj_client_fire(cl, id, event, kv, n, NULL, &r), r);
-	gj_reply_free(r);
-}
-
-/* Fire and expect a refusal; returns the reply (caller frees). */
-static Guanjia__Reply *fire_refused(const char *person, const char *role, uint64_t id,
-				    const char *event, const char *const *kv, size_t n)
-{
-	Guanjia__Reply *r = NULL;
-	int rc;
-
-	connect_as(person, role);
-	rc = gj_client_fire(cl, id, event, kv, n, NULL, &r);
-	ck_assert_int_eq(rc, 0);
-	ck_assert_msg(r->outcome == GUANJIA__OUTCOME__REFUSED, "applied: %s", r->message);
-	return r;
-}
-
-static void advance(int64_t ms)
-{
-	Guanjia__Reply *r = NULL;
-
-	call_ok(gj_client_advance(cl, ms, &r), r);
-	gj_reply_free(r);
-}
-
-static int64_t now(void)
-{
-	Guanjia__Reply *r = NULL;
-	int64_t t;
-
-	call_ok(gj_client_status(cl, &r), r);
-	t = r->status->now;
-	gj_reply_free(r);
-	return t;
-}
-
-static void advance_to(int64_t t)
-{
-	int64_t n = now();
-
-	ck_assert_msg(t >= n, "cannot go back in time");
-	if (t > n)
-		advance(t - n);
-}
-
-static Guanjia__Clock *find_clock(Guanjia__Ticket *tk, const char *id)
-{
-	for (size_t i = 0; i < tk->n_clocks; i++)
-		if (strcmp(tk->clocks[i]->id, id) == 0)
-			return tk->clocks[i];
-	ck_abort_msg("no clock %s", id);
-	return NULL;
-}
-
-struct alert_count {
-	size_t n;
-	int64_t last_at;
-	uint32_t max_step;
-	char roles[256];        /* notify_roles of the last one */
-	char message[512];
-};
-
-/* Alerts of a ticket in the whole journal from `plugin` (NULL: any, "":
- * the workflow's own), on `clock` (NULL: any), with `step` (0: any). */
-static struct alert_count alerts(uint64_t ticket, const char *plugin, const char *clock,
-				 uint32_t step)
-{
-	struct alert_count ac = { 0 };
-	Guanjia__Reply *r = NULL;
-	uint64_t from = 1;
-
-	for (;;) {
-		call_ok(gj_client_replay(cl, from, 10000, "alert.", &r), r);
-		for (size_t i = 0; i < r->records->n_records; i++) {
-			Guanjia__Alert *a = r->records->records[i]->alert;
-			if (!a || a->ticket_id != ticket)
-				continue;
-			if (plugin && strcmp(a->plugin, plugin) != 0)
-				continue;
-			if (clock && strcmp(a->clock, clock) != 0)
-				continue;
-			if (step && a->step != step)
-				continue;
-			ac.n++;
-			ac.last_at = r->records->records[i]->at;
-			if (a->step > ac.max_step)
-				ac.max_step = a->step;
-			ac.roles[0] = 0;
-			for (size_t j = 0; j < a->n_notify_roles; j++) {
-				strncat(ac.roles, a->notify_roles[j], sizeof(ac.roles) - strlen(ac.roles) - 2);
-				strcat(ac.roles, ",");
-			}
-			snprintf(ac.message, sizeof(ac.message), "%s", a->message);
-		}
-		from = r->records->next_seq;
-		bool more = r->records->next_seq <= r->records->last_seq;
-		gj_reply_free(r);
-		if (!more)
-			break;
-	}
-	return ac;
-}
 
 /* --- working-day clocks paused and resumed ---------------------------- */
 
@@ -208,45 +31,46 @@ START_TEST(paused_working_day_clock_is_recounted_in_working_days)
 	Guanjia__Clock *c;
 	uint64_t id;
 
-	start("2026-09-28T10:00:00+08:00", false);
-	id = open_as("li.ming", "butler", "r17_repair", open_kv, 1);
-	fire_as("li.ming", "butler", id, "dispatch", disp_kv, 2);
+	it_start("2026-09-28T10:00:00+08:00", NULL, NULL);
+	id = it_open_as("li.ming", "butler", "r17_repair", NULL, open_kv, 1);
+	it_fire_as("li.ming", "butler", id, "dispatch", disp_kv, 2);
 	/* 3 working days after Monday 09-28: 09-29, 09-30, then the National
 	 * Day holiday (10-01..10-07), then 10-08. */
-	call_ok(gj_client_get(cl, id, false, &r), r);
-	c = find_clock(r->ticket, "moderate_repair");
-	ck_assert_int_eq(c->deadline, at("2026-10-08T17:30:00+08:00"));
+	it_call_ok(gj_client_get(it_client, id, false, &r), r);
+	c = it_clock(r->ticket, "moderate_repair");
+	ck_assert_int_eq(c->deadline, it_at("2026-10-08T17:30:00+08:00"));
 	gj_reply_free(r);
 
-	advance(24 * HOUR); /* Tuesday 09-29 10:00 */
-	fire_as("zhao.lei", "engineering", id, "cannot_fix", NULL, 0);
-	call_ok(gj_client_get(cl, id, false, &r), r);
-	c = find_clock(r->ticket, "moderate_repair");
+	it_advance(24 * HOUR); /* Tuesday 09-29 10:00 */
+	it_fire_as("zhao.lei", "engineering", id, "cannot_fix", NULL, 0);
+	it_call_ok(gj_client_get(it_client, id, false, &r), r);
+	c = it_clock(r->ticket, "moderate_repair");
 	ck_assert_int_eq(c->state, GUANJIA__CLOCK_STATE__CLOCK_PAUSED);
 	ck_assert_int_eq(c->remaining_working_days, 2); /* 09-30 and 10-08 */
 	ck_assert_uint_eq(c->pauses, 1);
 	/* The 30-working-day cap does not pause. */
-	ck_assert_int_eq(find_clock(r->ticket, "any_repair")->state,
+	ck_assert_int_eq(it_clock(r->ticket, "any_repair")->state,
 			 GUANJIA__CLOCK_STATE__CLOCK_RUNNING);
 	gj_reply_free(r);
 
 	/* Resumed on Friday 10-09: two working days after it are the make-up
 	 * Saturday 10-10 and Monday 10-12. */
-	advance_to(at("2026-10-09T09:00:00+08:00"));
-	fire_as("zhao.lei", "engineering", id, "resume_work", NULL, 0);
-	call_ok(gj_client_get(cl, id, false, &r), r);
-	c = find_clock(r->ticket, "moderate_repair");
+	it_advance_to(it_at("2026-10-09T09:00:00+08:00"));
+	it_fire_as("zhao.lei", "engineering", id, "resume_work", NULL, 0);
+	it_call_ok(gj_client_get(it_client, id, false, &r), r);
+	c = it_clock(r->ticket, "moderate_repair");
 	ck_assert_int_eq(c->state, GUANJIA__CLOCK_STATE__CLOCK_RUNNING);
-	ck_assert_int_eq(c->deadline, at("2026-10-12T17:30:00+08:00"));
-	ck_assert_int_eq(c->paused_total_ms, at("2026-10-09T09:00:00+08:00") -
-						     at("2026-09-29T10:00:00+08:00"));
+	ck_assert_int_eq(c->deadline, it_at("2026-10-12T17:30:00+08:00"));
+	ck_assert_int_eq(c->paused_total_ms,
+			 it_at("2026-10-09T09:00:00+08:00") - it_at("2026-09-29T10:00:00+08:00"));
 	gj_reply_free(r);
 
 	/* No breach before the new deadline, one at it. */
-	advance_to(at("2026-10-12T17:30:00+08:00") - 1);
-	ck_assert_uint_eq(alerts(id, "", "moderate_repair", 0).n, 1); /* the warning only */
-	advance(1);
-	ck_assert_uint_eq(alerts(id, "", "moderate_repair", 0).n, 2);
+	it_advance_to(it_at("2026-10-12T17:30:00+08:00") - 1);
+	/* the warning only */
+	ck_assert_uint_eq(it_alerts(id, "", "moderate_repair", IT_ANY_LEVEL, 0).n, 1);
+	it_advance(1);
+	ck_assert_uint_eq(it_alerts(id, "", "moderate_repair", IT_ANY_LEVEL, 0).n, 2);
 }
 END_TEST
 
@@ -273,21 +97,17 @@ static void write_calendar(const char *dir, int version, const char *rest_2027)
 	fclose(out);
 }
 
-/* History entries of `event` whose note mentions `about` (NULL: any). */
+/* History entries of `event` whose note mentions `about` (NULL: any); the
+ * last one's note in last_note. */
 static size_t history_count(uint64_t id, const char *event, const char *about,
 			    char *last_note, size_t len)
 {
+	const Guanjia__HistoryEntry *e = NULL;
 	Guanjia__Reply *r = NULL;
-	size_t n = 0;
+	size_t n = it_history_count(it_get(id, true, &r), event, about, &e);
 
-	call_ok(gj_client_get(cl, id, true, &r), r);
-	for (size_t i = 0; i < r->ticket->n_history; i++)
-		if (strcmp(r->ticket->history[i]->event, event) == 0 &&
-		    (!about || strstr(r->ticket->history[i]->note, about))) {
-			n++;
-			if (last_note)
-				snprintf(last_note, len, "%s", r->ticket->history[i]->note);
-		}
+	if (last_note && e)
+		snprintf(last_note, len, "%s", e->note);
 	gj_reply_free(r);
 	return n;
 }
@@ -298,11 +118,11 @@ static Guanjia__Reply *recompute(bool apply, const char *role)
 	Guanjia__Recompute rc = GUANJIA__RECOMPUTE__INIT;
 	Guanjia__Reply *r = NULL;
 
-	connect_as("chen.jianguo", role);
+	it_connect_as("chen.jianguo", role);
 	rc.apply = apply;
 	req.command_case = GUANJIA__REQUEST__COMMAND_RECOMPUTE;
 	req.recompute = &rc;
-	ck_assert_int_eq(gj_client_call(cl, &req, &r), 0);
+	ck_assert_int_eq(gj_client_call(it_client, &req, &r), 0);
 	return r;
 }
 
@@ -319,28 +139,28 @@ START_TEST(provisional_deadlines_move_when_the_year_is_added_and_recompute_asks_
 
 	/* The shipped calendar has no 2027: 3 working days from Wednesday
 	 * 2026-12-30 assume Friday 2027-01-01 is worked, and say so. */
-	start("2026-12-30T10:00:00+08:00", false);
-	id = open_as("li.ming", "butler", "r17_repair", open_kv, 1);
-	fire_as("li.ming", "butler", id, "dispatch", disp_kv, 2);
-	call_ok(gj_client_get(cl, id, false, &r), r);
-	c = find_clock(r->ticket, "moderate_repair");
-	ck_assert_int_eq(c->deadline, at("2027-01-04T17:30:00+08:00"));
+	it_start("2026-12-30T10:00:00+08:00", NULL, NULL);
+	id = it_open_as("li.ming", "butler", "r17_repair", NULL, open_kv, 1);
+	it_fire_as("li.ming", "butler", id, "dispatch", disp_kv, 2);
+	it_call_ok(gj_client_get(it_client, id, false, &r), r);
+	c = it_clock(r->ticket, "moderate_repair");
+	ck_assert_int_eq(c->deadline, it_at("2027-01-04T17:30:00+08:00"));
 	ck_assert(c->provisional);
 	ck_assert_str_eq(r->ticket->calendar, "cn@1");
 	gj_reply_free(r);
-	ck_assert_uint_ge(alerts(id, "", NULL, 0).n, 1); /* to admin_hr, on the calendar topic */
-	stop_client();
-	ck_assert_int_eq(gj_daemon_stop(&d), 0);
+	/* to admin_hr, on the calendar topic */
+	ck_assert_uint_ge(it_alerts(id, "", NULL, IT_ANY_LEVEL, 0).n, 1);
+	it_stop(false);
 
 	/* The 2027 data arrives (New Year's Day off): at the next start the
 	 * provisional deadline moves, with a history entry. */
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	write_calendar(dir, 1, "2027-01-01");
-	ck_assert_int_eq(gj_daemon_start(&d, args), 0);
-	connect_as("li.ming", "butler");
-	call_ok(gj_client_get(cl, id, false, &r), r);
-	c = find_clock(r->ticket, "moderate_repair");
-	ck_assert_int_eq(c->deadline, at("2027-01-05T17:30:00+08:00"));
+	ck_assert_int_eq(gj_daemon_start(&it_daemon, args), 0);
+	it_connect_as("li.ming", "butler");
+	it_call_ok(gj_client_get(it_client, id, false, &r), r);
+	c = it_clock(r->ticket, "moderate_repair");
+	ck_assert_int_eq(c->deadline, it_at("2027-01-05T17:30:00+08:00"));
 	ck_assert(!c->provisional);
 	gj_reply_free(r);
 	/* moderate_repair and the 30-working-day cap, both counted into 2027 */
@@ -348,48 +168,47 @@ START_TEST(provisional_deadlines_move_when_the_year_is_added_and_recompute_asks_
 	ck_assert_uint_eq(history_count(id, "deadline_moved", "clock moderate_repair", note,
 					sizeof(note)), 1);
 	ck_assert_msg(strstr(note, "2027-01-05"), "%s", note);
-	stop_client();
-	ck_assert_int_eq(gj_daemon_stop(&d), 0);
+	it_stop(false);
 
 	/* Version 2 of the calendar also rests on 2027-01-04: nobody's
 	 * deadline moves until an administrator asks, and the dry run says
 	 * how many would. */
 	write_calendar(dir, 2, "2027-01-01, 2027-01-04");
-	ck_assert_int_eq(gj_daemon_start(&d, args), 0);
-	connect_as("li.ming", "butler");
-	call_ok(gj_client_get(cl, id, false, &r), r);
-	ck_assert_int_eq(find_clock(r->ticket, "moderate_repair")->deadline,
-			 at("2027-01-05T17:30:00+08:00"));
+	ck_assert_int_eq(gj_daemon_start(&it_daemon, args), 0);
+	it_connect_as("li.ming", "butler");
+	it_call_ok(gj_client_get(it_client, id, false, &r), r);
+	ck_assert_int_eq(it_clock(r->ticket, "moderate_repair")->deadline,
+			 it_at("2027-01-05T17:30:00+08:00"));
 	gj_reply_free(r);
 	r = recompute(false, "butler");
 	ck_assert_int_eq(r->outcome, GUANJIA__OUTCOME__REFUSED);
 	ck_assert_int_eq(r->code, GUANJIA__ERROR_CODE__ROLE_NOT_ALLOWED);
 	gj_reply_free(r);
 	r = recompute(false, "manager");
-	check_applied(0, r);
+	it_check_applied(0, r);
 	ck_assert_uint_eq(r->recompute->tickets_moved, 1);
 	ck_assert_uint_eq(r->recompute->clocks_moved, 2);
 	ck_assert_uint_eq(r->recompute->n_ticket_ids, 1);
 	ck_assert_uint_eq(r->recompute->ticket_ids[0], id);
 	ck_assert(!r->recompute->applied);
 	gj_reply_free(r);
-	call_ok(gj_client_get(cl, id, false, &r), r);
-	ck_assert_int_eq(find_clock(r->ticket, "moderate_repair")->deadline,
-			 at("2027-01-05T17:30:00+08:00"));
+	it_call_ok(gj_client_get(it_client, id, false, &r), r);
+	ck_assert_int_eq(it_clock(r->ticket, "moderate_repair")->deadline,
+			 it_at("2027-01-05T17:30:00+08:00"));
 	gj_reply_free(r);
 	r = recompute(true, "manager");
-	check_applied(0, r);
+	it_check_applied(0, r);
 	ck_assert_uint_eq(r->recompute->tickets_moved, 1);
 	gj_reply_free(r);
-	call_ok(gj_client_get(cl, id, false, &r), r);
-	ck_assert_int_eq(find_clock(r->ticket, "moderate_repair")->deadline,
-			 at("2027-01-06T17:30:00+08:00"));
+	it_call_ok(gj_client_get(it_client, id, false, &r), r);
+	ck_assert_int_eq(it_clock(r->ticket, "moderate_repair")->deadline,
+			 it_at("2027-01-06T17:30:00+08:00"));
 	ck_assert_str_eq(r->ticket->calendar, "cn@2");
 	gj_reply_free(r);
 	ck_assert_uint_eq(history_count(id, "deadline_moved", NULL, NULL, 0), 4);
 	/* Nothing left to move. */
 	r = recompute(false, "manager");
-	check_applied(0, r);
+	it_check_applied(0, r);
 	ck_assert_uint_eq(r->recompute->tickets_moved, 0);
 	gj_reply_free(r);
 
@@ -409,7 +228,7 @@ static void on_duty_of(uint64_t ticket, const char *clock, Guanjia__AlertLevel l
 	Guanjia__Reply *r = NULL;
 
 	buf[0] = 0;
-	call_ok(gj_client_replay(cl, 1, 10000, "alert.", &r), r);
+	it_call_ok(gj_client_replay(it_client, 1, 10000, "alert.", &r), r);
 	for (size_t i = 0; i < r->records->n_records; i++) {
 		Guanjia__Alert *a = r->records->records[i]->alert;
 		if (!a || a->ticket_id != ticket || strcmp(a->clock, clock) != 0 || a->level != level)
@@ -426,17 +245,6 @@ static void on_duty_of(uint64_t ticket, const char *clock, Guanjia__AlertLevel l
 	gj_reply_free(r);
 }
 
-static Guanjia__Reply *open_refused(const char *person, const char *role, const char *estate,
-				    const char *wf, const char *const *kv, size_t n)
-{
-	Guanjia__Reply *r = NULL;
-
-	connect_as(person, role);
-	ck_assert_int_eq(gj_client_open(cl, wf, estate, kv, n, NULL, &r), 0);
-	ck_assert_msg(r->outcome == GUANJIA__OUTCOME__REFUSED, "applied: %s", r->message);
-	return r;
-}
-
 START_TEST(roster_checks_actors_and_alerts_name_who_is_on_duty)
 {
 	const char *kv[] = { "location=Building 3 lift hall" };
@@ -446,44 +254,44 @@ START_TEST(roster_checks_actors_and_alerts_name_who_is_on_duty)
 
 	/* National Day: a holiday.  The office shift is off; the cs_lead on
 	 * rest-day duty (zhou.min) is on. */
-	start("2026-10-01T10:00:00+08:00", false);
-	connect_as("li.ming", "butler");
-	call_ok(gj_client_open(cl, "r17_repair", "demo", kv, 1, NULL, &r), r);
+	it_start("2026-10-01T10:00:00+08:00", NULL, NULL);
+	it_connect_as("li.ming", "butler");
+	it_call_ok(gj_client_open(it_client, "r17_repair", "demo", kv, 1, NULL, &r), r);
 	a = r->ticket->id;
 	gj_reply_free(r);
 
-	r = open_refused("stranger", "butler", "demo", "r17_repair", kv, 1);
+	r = it_open_refused_reply("stranger", "butler", "r17_repair", "demo", kv, 1);
 	ck_assert_int_eq(r->code, GUANJIA__ERROR_CODE__NOT_ON_ROSTER);
 	ck_assert_msg(strstr(r->message, "stranger is not on the roster of demo"), "%s", r->message);
 	gj_reply_free(r);
-	r = open_refused("li.ming", "cs_lead", "demo", "r17_repair", kv, 1);
+	r = it_open_refused_reply("li.ming", "cs_lead", "r17_repair", "demo", kv, 1);
 	ck_assert_int_eq(r->code, GUANJIA__ERROR_CODE__NOT_ON_ROSTER);
 	ck_assert_msg(strstr(r->message, "as butler, not as cs_lead"), "%s", r->message);
 	gj_reply_free(r);
-	r = fire_refused("wang.fang", "cs_lead", a, "dispatch", NULL, 0);
+	r = it_fire_refused_reply("wang.fang", "cs_lead", a, "dispatch", NULL, 0);
 	ck_assert_int_eq(r->code, GUANJIA__ERROR_CODE__NOT_ON_ROSTER);
 	gj_reply_free(r);
 	/* The estate `main` has no roster: anyone in a role the workflow allows. */
-	connect_as("stranger", "butler");
-	call_ok(gj_client_open(cl, "r17_repair", "main", kv, 1, NULL, &r), r);
+	it_connect_as("stranger", "butler");
+	it_call_ok(gj_client_open(it_client, "r17_repair", "main", kv, 1, NULL, &r), r);
 	gj_reply_free(r);
 
 	/* Dispatch warning (8 min) to the butler: no butler works on a
 	 * holiday, so the cs_lead on duty is told instead; the breach (10 min)
 	 * goes to the cs_lead on duty. */
-	advance(10 * MIN);
+	it_advance(10 * MIN);
 	on_duty_of(a, "dispatch", GUANJIA__ALERT_LEVEL__WARNING, duty, sizeof(duty));
 	ck_assert_str_eq(duty, "cs_lead:zhou.min<butler");
 	on_duty_of(a, "dispatch", GUANJIA__ALERT_LEVEL__BREACH, duty, sizeof(duty));
 	ck_assert_str_eq(duty, "cs_lead:zhou.min");
 
 	/* At night nobody of customer service is on duty: the manager is. */
-	advance_to(at("2026-10-01T23:00:00+08:00"));
-	connect_as("li.ming", "butler");
-	call_ok(gj_client_open(cl, "r17_repair", "demo", kv, 1, NULL, &r), r);
+	it_advance_to(it_at("2026-10-01T23:00:00+08:00"));
+	it_connect_as("li.ming", "butler");
+	it_call_ok(gj_client_open(it_client, "r17_repair", "demo", kv, 1, NULL, &r), r);
 	b = r->ticket->id;
 	gj_reply_free(r);
-	advance(10 * MIN);
+	it_advance(10 * MIN);
 	on_duty_of(b, "dispatch", GUANJIA__ALERT_LEVEL__BREACH, duty, sizeof(duty));
 	ck_assert_str_eq(duty, "manager:chen.jianguo<cs_lead");
 }
@@ -496,37 +304,37 @@ START_TEST(special_event_manager_alerted_at_five_minutes_unless_the_head_reporte
 	const char *kv[] = { "kind=burst_pipe", "location=Building 2 basement" };
 	const char *plan[] = { "first_plan=valve closed, plumber called" };
 	const char *report[] = { "report=pipe replaced; no damage to homes" };
-	struct alert_count ac;
+	struct it_alerts ac;
 	Guanjia__Reply *r;
 	uint64_t lost, told;
 
-	start("2026-10-09T22:00:00+08:00", true);
-	lost = open_as("xu.bing", "security", "r28b_special_event", kv, 2);
-	told = open_as("xu.bing", "security", "r28b_special_event", kv, 2);
-	advance(MIN);
-	fire_as("xu.bing", "security", told, "report_to_head", NULL, 0);
-	fire_as("xu.bing", "security", lost, "report_to_head", NULL, 0);
-	advance(2 * MIN); /* +3 min: one team head reports to the manager */
-	fire_as("huang.lei", "team_head", told, "report_to_manager", NULL, 0);
+	it_start("2026-10-09T22:00:00+08:00", GJ_PLUGIN_BUILD_DIR, NULL);
+	lost = it_open_as("xu.bing", "security", "r28b_special_event", NULL, kv, 2);
+	told = it_open_as("xu.bing", "security", "r28b_special_event", NULL, kv, 2);
+	it_advance(MIN);
+	it_fire_as("xu.bing", "security", told, "report_to_head", NULL, 0);
+	it_fire_as("xu.bing", "security", lost, "report_to_head", NULL, 0);
+	it_advance(2 * MIN); /* +3 min: one team head reports to the manager */
+	it_fire_as("huang.lei", "team_head", told, "report_to_manager", NULL, 0);
 
-	advance(2 * MIN - 1); /* +5 min - 1 ms */
-	ck_assert_uint_eq(alerts(lost, "special_event", NULL, 0).n, 0);
-	advance(1);
-	ac = alerts(lost, "special_event", NULL, 0);
+	it_advance(2 * MIN - 1); /* +5 min - 1 ms */
+	ck_assert_uint_eq(it_alerts(lost, "special_event", NULL, IT_ANY_LEVEL, 0).n, 0);
+	it_advance(1);
+	ac = it_alerts(lost, "special_event", NULL, IT_ANY_LEVEL, 0);
 	ck_assert_uint_eq(ac.n, 1);
-	ck_assert_int_eq(ac.last_at, at("2026-10-09T22:05:00+08:00"));
-	ck_assert_str_eq(ac.roles, "manager,");
+	ck_assert_int_eq(ac.last_at, it_at("2026-10-09T22:05:00+08:00"));
+	ck_assert_str_eq(ac.roles, "manager");
 	/* The other one reported at +3 min: never alerted by the plugin. */
-	advance(30 * MIN);
-	ck_assert_uint_eq(alerts(told, "special_event", NULL, 0).n, 0);
-	ck_assert_uint_eq(alerts(lost, "special_event", NULL, 0).n, 1);
+	it_advance(30 * MIN);
+	ck_assert_uint_eq(it_alerts(told, "special_event", NULL, IT_ANY_LEVEL, 0).n, 0);
+	ck_assert_uint_eq(it_alerts(lost, "special_event", NULL, IT_ANY_LEVEL, 0).n, 1);
 
 	/* No close without the written special-event report. */
-	fire_as("huang.lei", "team_head", told, "feedback_given", plan, 1);
-	r = fire_refused("huang.lei", "team_head", told, "close", NULL, 0);
+	it_fire_as("huang.lei", "team_head", told, "feedback_given", plan, 1);
+	r = it_fire_refused_reply("huang.lei", "team_head", told, "close", NULL, 0);
 	ck_assert_msg(strstr(r->message, "report"), "%s", r->message);
 	gj_reply_free(r);
-	fire_as("huang.lei", "team_head", told, "close", report, 1);
+	it_fire_as("huang.lei", "team_head", told, "close", report, 1);
 }
 END_TEST
 
@@ -538,30 +346,31 @@ START_TEST(defer_notice_due_at_close_of_the_third_working_day)
 	const char *disp_kv[] = { "technician=sun.qiang", "severity=moderate" };
 	const char *too_late[] = { "reason=part on order", "expected_date=2026-12-01" };
 	const char *good[] = { "reason=part on order", "expected_date=2026-10-20" };
-	struct alert_count ac;
+	struct it_alerts ac;
 	Guanjia__Reply *r;
 	uint64_t silent, filed;
 	bool found = false;
-	int64_t due = at("2026-10-10T17:30:00+08:00");
+	int64_t due = it_at("2026-10-10T17:30:00+08:00");
 
-	start("2026-09-30T15:00:00+08:00", true);
-	silent = open_as("li.ming", "butler", "r17_repair", open_kv, 1);
-	filed = open_as("li.ming", "butler", "r17_repair", open_kv, 1);
-	fire_as("li.ming", "butler", silent, "dispatch", disp_kv, 2);
-	fire_as("li.ming", "butler", filed, "dispatch", disp_kv, 2);
-	advance_to(at("2026-09-30T16:00:00+08:00"));
-	fire_as("sun.qiang", "engineering", silent, "cannot_fix", NULL, 0);
-	fire_as("sun.qiang", "engineering", filed, "cannot_fix", NULL, 0);
+	it_start("2026-09-30T15:00:00+08:00", GJ_PLUGIN_BUILD_DIR, NULL);
+	silent = it_open_as("li.ming", "butler", "r17_repair", NULL, open_kv, 1);
+	filed = it_open_as("li.ming", "butler", "r17_repair", NULL, open_kv, 1);
+	it_fire_as("li.ming", "butler", silent, "dispatch", disp_kv, 2);
+	it_fire_as("li.ming", "butler", filed, "dispatch", disp_kv, 2);
+	it_advance_to(it_at("2026-09-30T16:00:00+08:00"));
+	it_fire_as("sun.qiang", "engineering", silent, "cannot_fix", NULL, 0);
+	it_fire_as("sun.qiang", "engineering", filed, "cannot_fix", NULL, 0);
 
 	/* An expected date past 30 working days after the report is refused,
 	 * naming the latest allowed date; one within is accepted and the
 	 * deferred-repairs list is published at once. */
-	r = fire_refused("sun.qiang", "engineering", filed, "defer_notice", too_late, 2);
+	r = it_fire_refused_reply("sun.qiang", "engineering", filed, "defer_notice", too_late, 2);
 	ck_assert_int_eq(r->code, GUANJIA__ERROR_CODE__REFUSED_BY_POLICY);
 	ck_assert_msg(strstr(r->message, "2026-11-17"), "%s", r->message);
 	gj_reply_free(r);
-	fire_as("sun.qiang", "engineering", filed, "defer_notice", good, 2);
-	call_ok(gj_client_replay(cl, 1, 10000, "notice.main.defer_notice.deferred_repairs", &r), r);
+	it_fire_as("sun.qiang", "engineering", filed, "defer_notice", good, 2);
+	it_call_ok(gj_client_replay(it_client, 1, 10000,
+				    "notice.main.defer_notice.deferred_repairs", &r), r);
 	for (size_t i = 0; i < r->records->n_records; i++) {
 		Guanjia__Notice *no = r->records->records[i]->notice;
 		for (size_t j = 0; no && j < no->n_ticket_ids; j++)
@@ -574,19 +383,19 @@ START_TEST(defer_notice_due_at_close_of_the_third_working_day)
 
 	/* The notice missing: nothing before the close of 2026-10-10 (a
 	 * make-up Saturday), an alert then; none for the one filed. */
-	advance_to(due - 1);
-	ck_assert_uint_eq(alerts(silent, "defer_notice", NULL, 0).n, 0);
-	advance(1);
-	ac = alerts(silent, "defer_notice", NULL, 0);
+	it_advance_to(due - 1);
+	ck_assert_uint_eq(it_alerts(silent, "defer_notice", NULL, IT_ANY_LEVEL, 0).n, 0);
+	it_advance(1);
+	ac = it_alerts(silent, "defer_notice", NULL, IT_ANY_LEVEL, 0);
 	ck_assert_uint_eq(ac.n, 1);
 	ck_assert_int_eq(ac.last_at, due);
-	ck_assert_uint_eq(alerts(filed, "defer_notice", NULL, 0).n, 0);
+	ck_assert_uint_eq(it_alerts(filed, "defer_notice", NULL, IT_ANY_LEVEL, 0).n, 0);
 
 	/* The expected date passes without the repair done: an alert. */
-	advance_to(at("2026-10-20T17:30:00+08:00") - 1);
-	ck_assert_uint_eq(alerts(filed, "defer_notice", NULL, 0).n, 0);
-	advance(1);
-	ck_assert_uint_eq(alerts(filed, "defer_notice", NULL, 0).n, 1);
+	it_advance_to(it_at("2026-10-20T17:30:00+08:00") - 1);
+	ck_assert_uint_eq(it_alerts(filed, "defer_notice", NULL, IT_ANY_LEVEL, 0).n, 0);
+	it_advance(1);
+	ck_assert_uint_eq(it_alerts(filed, "defer_notice", NULL, IT_ANY_LEVEL, 0).n, 1);
 }
 END_TEST
 
@@ -598,13 +407,9 @@ static void restart(bool kill9)
 {
 	char when[40];
 
-	gj_time_format(now(), GJ_DEFAULT_UTC_OFFSET_MIN, when, sizeof(when));
-	stop_client();
-	if (kill9)
-		gj_daemon_kill9(&d);
-	else
-		ck_assert_int_eq(gj_daemon_stop(&d), 0);
-	start(when, true);
+	gj_time_format(it_now(), GJ_DEFAULT_UTC_OFFSET_MIN, when, sizeof(when));
+	it_stop(kill9);
+	it_start(when, GJ_PLUGIN_BUILD_DIR, NULL);
 }
 
 START_TEST(ladder_levels_fire_once_each_across_restarts)
@@ -613,48 +418,50 @@ START_TEST(ladder_levels_fire_once_each_across_restarts)
 	const char *disp_kv[] = { "technician=sun.qiang", "severity=minor" };
 	uint64_t id;
 
-	start("2026-10-09T10:00:00+08:00", true);
-	id = open_as("li.ming", "butler", "r17_repair", open_kv, 1);
-	fire_as("li.ming", "butler", id, "dispatch", disp_kv, 2);
+	it_start("2026-10-09T10:00:00+08:00", GJ_PLUGIN_BUILD_DIR, NULL);
+	id = it_open_as("li.ming", "butler", "r17_repair", NULL, open_kv, 1);
+	it_fire_as("li.ming", "butler", id, "dispatch", disp_kv, 2);
 
 	/* minor_repair: 60 min, warning 10 min before. */
-	advance(50 * MIN - 1);
-	ck_assert_uint_eq(alerts(id, "ladder", NULL, 0).n, 0);
-	advance(1);
-	ck_assert_uint_eq(alerts(id, "ladder", "minor_repair", 1).n, 1);
+	it_advance(50 * MIN - 1);
+	ck_assert_uint_eq(it_alerts(id, "ladder", NULL, IT_ANY_LEVEL, 0).n, 0);
+	it_advance(1);
+	ck_assert_uint_eq(it_alerts(id, "ladder", "minor_repair", IT_ANY_LEVEL, 1).n, 1);
 	/* The ladder's alerts replace the workflow's own for this clock. */
-	ck_assert_uint_eq(alerts(id, "", "minor_repair", 0).n, 0);
-	advance(10 * MIN);
-	ck_assert_uint_eq(alerts(id, "ladder", "minor_repair", 2).n, 1);
-	ck_assert_str_eq(alerts(id, "ladder", "minor_repair", 2).roles, "team_head,");
+	ck_assert_uint_eq(it_alerts(id, "", "minor_repair", IT_ANY_LEVEL, 0).n, 0);
+	it_advance(10 * MIN);
+	ck_assert_uint_eq(it_alerts(id, "ladder", "minor_repair", IT_ANY_LEVEL, 2).n, 1);
+	ck_assert_str_eq(it_alerts(id, "ladder", "minor_repair", IT_ANY_LEVEL, 2).roles,
+			 "team_head");
 
 	/* Restart in the middle of the ladder (kill -9: no goodbye). */
 	restart(true);
-	ck_assert_int_eq(now(), at("2026-10-09T11:00:00+08:00"));
-	ck_assert_uint_eq(alerts(id, "ladder", "minor_repair", 1).n, 1);
-	ck_assert_uint_eq(alerts(id, "ladder", "minor_repair", 2).n, 1);
-	ck_assert_uint_eq(alerts(id, "ladder", "minor_repair", 3).n, 0);
+	ck_assert_int_eq(it_now(), it_at("2026-10-09T11:00:00+08:00"));
+	ck_assert_uint_eq(it_alerts(id, "ladder", "minor_repair", IT_ANY_LEVEL, 1).n, 1);
+	ck_assert_uint_eq(it_alerts(id, "ladder", "minor_repair", IT_ANY_LEVEL, 2).n, 1);
+	ck_assert_uint_eq(it_alerts(id, "ladder", "minor_repair", IT_ANY_LEVEL, 3).n, 0);
 
-	advance_to(at("2026-10-09T11:30:00+08:00") - 1);
-	ck_assert_uint_eq(alerts(id, "ladder", "minor_repair", 3).n, 0);
-	advance(1);
-	ck_assert_uint_eq(alerts(id, "ladder", "minor_repair", 3).n, 1);
-	ck_assert_str_eq(alerts(id, "ladder", "minor_repair", 3).roles, "manager,");
+	it_advance_to(it_at("2026-10-09T11:30:00+08:00") - 1);
+	ck_assert_uint_eq(it_alerts(id, "ladder", "minor_repair", IT_ANY_LEVEL, 3).n, 0);
+	it_advance(1);
+	ck_assert_uint_eq(it_alerts(id, "ladder", "minor_repair", IT_ANY_LEVEL, 3).n, 1);
+	ck_assert_str_eq(it_alerts(id, "ladder", "minor_repair", IT_ANY_LEVEL, 3).roles, "manager");
 
 	/* And again after a clean restart: levels 1-3 stay at one each. */
 	restart(false);
 	for (uint32_t level = 1; level <= 3; level++)
-		ck_assert_uint_eq(alerts(id, "ladder", "minor_repair", level).n, 1);
+		ck_assert_uint_eq(it_alerts(id, "ladder", "minor_repair", IT_ANY_LEVEL, level).n,
+				  1);
 
 	/* Reminders every 15 min until acknowledged; the repair done ends
 	 * them. */
-	advance(15 * MIN);
-	ck_assert_uint_ge(alerts(id, "ladder", "minor_repair", 0).n, 4);
-	fire_as("sun.qiang", "engineering", id, "finish", NULL, 0);
+	it_advance(15 * MIN);
+	ck_assert_uint_ge(it_alerts(id, "ladder", "minor_repair", IT_ANY_LEVEL, 0).n, 4);
+	it_fire_as("sun.qiang", "engineering", id, "finish", NULL, 0);
 	{
-		size_t n = alerts(id, "ladder", NULL, 0).n;
-		advance(2 * HOUR);
-		ck_assert_uint_eq(alerts(id, "ladder", NULL, 0).n, n);
+		size_t n = it_alerts(id, "ladder", NULL, IT_ANY_LEVEL, 0).n;
+		it_advance(2 * HOUR);
+		ck_assert_uint_eq(it_alerts(id, "ladder", NULL, IT_ANY_LEVEL, 0).n, n);
 	}
 }
 END_TEST
@@ -679,11 +486,12 @@ START_TEST(plugin_of_another_major_is_refused_and_the_others_load)
 	{
 		const char *args[] = { "--manual-clock", "2026-10-09T10:00:00+08:00",
 				       "--plugins", dir, NULL };
-		d.capture_stderr = true;
-		ck_assert_int_eq(gj_daemon_start(&d, args), 0);
+		it_daemon.capture_stderr = true;
+		ck_assert_int_eq(gj_daemon_start(&it_daemon, args), 0);
 	}
-	ck_assert_msg(strstr(d.ready_line, "plugins 3") != NULL, "%s", d.ready_line);
-	log = gj_daemon_stderr(&d);
+	ck_assert_msg(strstr(it_daemon.ready_line, "plugins 3") != NULL, "%s",
+		      it_daemon.ready_line);
+	log = gj_daemon_stderr(&it_daemon);
 	{
 		char want[128];
 		snprintf(want, sizeof(want), "old_escalation.so was built for ABI 2.0, this daemon "
@@ -691,8 +499,8 @@ START_TEST(plugin_of_another_major_is_refused_and_the_others_load)
 		ck_assert_msg(strstr(log, want) != NULL, "%s", log);
 	}
 	free(log);
-	connect_as("li.ming", "butler");
-	ck_assert(gj_daemon_alive(&d));
+	it_connect_as("li.ming", "butler");
+	ck_assert(gj_daemon_alive(&it_daemon));
 
 	for (size_t i = 0; i < 3; i++) {
 		snprintf(link, sizeof(link), "%s/%s.so", dir, names[i]);
@@ -710,7 +518,7 @@ Suite *escalation_suite(void)
 	TCase *tc = tcase_create("daemon");
 
 	tcase_set_timeout(tc, 120);
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, it_setup, it_teardown);
 	tcase_add_test(tc, paused_working_day_clock_is_recounted_in_working_days);
 	tcase_add_test(tc, roster_checks_actors_and_alerts_name_who_is_on_duty);
 	tcase_add_test(tc, provisional_deadlines_move_when_the_year_is_added_and_recompute_asks_first);
@@ -724,11 +532,5 @@ Suite *escalation_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(escalation_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return it_run(escalation_suite());
 }

@@ -46,84 +46,11 @@ MIN=60000
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/gj-frontline-test.XXXXXX")
 DATA=$WORK/data
-daemon_pid=""
-passed=0
-failed=0
-summarized=0
+SHOW_BYTES=800
+ERR_LINES=40
 
-summary() {
-	summarized=1
-	echo "$passed passed, $failed failed"
-}
-
-cleanup() {
-	local rc=$?
-	set +e
-	if [ -n "$daemon_pid" ] && kill -0 "$daemon_pid" 2>/dev/null; then
-		kill -TERM "$daemon_pid" 2>/dev/null
-		for _ in $(seq 100); do
-			kill -0 "$daemon_pid" 2>/dev/null || break
-			sleep 0.05
-		done
-		if kill -0 "$daemon_pid" 2>/dev/null; then
-			echo "# guanjiad did not stop on SIGTERM; killing it" >&2
-			kill -KILL "$daemon_pid" 2>/dev/null
-		fi
-		wait "$daemon_pid" 2>/dev/null
-	fi
-	exec 3<&-
-	if [ "$rc" -ne 0 ] || [ "$failed" -ne 0 ]; then
-		if [ -s "$WORK/daemon.err" ]; then
-			echo "# guanjiad's stderr (last 40 lines):" >&2
-			tail -n 40 "$WORK/daemon.err" | sed 's/^/#   /' >&2
-		fi
-		if [ "$summarized" -eq 0 ]; then
-			failed=$((failed + 1))
-			echo "FAIL - the test stopped early (status $rc)"
-			summary
-		fi
-	fi
-	rm -rf "$WORK"
-	if [ "$rc" -eq 0 ] && [ "$failed" -ne 0 ]; then
-		rc=1
-	fi
-	exit "$rc"
-}
-trap cleanup EXIT
-
-pass() {
-	passed=$((passed + 1))
-	echo "ok - $1"
-}
-
-fail() {
-	failed=$((failed + 1))
-	echo "FAIL - $1"
-	shift
-	for line in "$@"; do
-		echo "#   $line"
-	done
-}
-
-# run CMD...: runs it with stdout in $WORK/out, stderr in $WORK/err and its
-# exit status in $rc, whatever that status is.
-run() {
-	rc=0
-	"$@" >"$WORK/out" 2>"$WORK/err" || rc=$?
-}
-
-# expect_rc WANT DESCRIPTION CMD...: the command exits with status WANT.
-expect_rc() {
-	local want=$1 what=$2
-	shift 2
-	run "$@"
-	if [ "$rc" -eq "$want" ]; then
-		pass "$what (exit $rc)"
-	else
-		fail "$what: exit $rc, expected $want" "stdout: $(head -c 800 "$WORK/out")" \
-			"stderr: $(head -c 800 "$WORK/err")"
-	fi
-}
+# shellcheck source=lib.sh source-path=SCRIPTDIR
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 # expect_grep FILE DESCRIPTION PATTERN...: every extended regex matches a
 # line of FILE (out or err of the last run).
@@ -154,10 +81,6 @@ $code" "$file" "$@" 2>&1); then
 	fi
 }
 
-gj() {
-	"$GJ" --data "$DATA" "$@"
-}
-
 # id_of: the ticket id the last run printed (just a number).
 id_of() {
 	local id
@@ -180,20 +103,7 @@ done
 
 # --- start the daemon and wait for its ready line --------------------------
 
-mkfifo "$WORK/daemon.out"
-"$GUANJIAD" --data "$DATA" --manual-clock "$START" --workflows "$WF" --plugins "$PLUGINS" \
-	>"$WORK/daemon.out" 2>"$WORK/daemon.err" &
-daemon_pid=$!
-exec 3<"$WORK/daemon.out"
-ready=""
-if IFS= read -r -t 15 -u 3 ready && [[ $ready == "guanjiad ready:"* ]]; then
-	pass "guanjiad says it is ready: ${ready#guanjiad ready: }"
-else
-	fail "guanjiad did not print 'guanjiad ready:' within 15 s" "got: '$ready'"
-	summary
-	exit 1
-fi
-# fd 3 stays open until the end: the daemon's stdout always has a reader.
+start_daemon --manual-clock "$START" --workflows "$WF" --plugins "$PLUGINS"
 # The daemon logs each plugin it loaded before it says it is ready.
 if grep -q "plugin defer_notice loaded" "$WORK/daemon.err" &&
 	grep -q "plugin special_event loaded" "$WORK/daemon.err"; then

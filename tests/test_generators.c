@@ -23,7 +23,7 @@
 #include <unistd.h>
 
 #include "guanjia.h"
-#include "harness.h"
+#include "itest.h"
 #include "wire.h"
 
 #define MIN 60000LL
@@ -31,138 +31,47 @@
 #define DAY (24 * HOUR)
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
-static struct gj_daemon d;
-static struct gj_client *cl;
 static char config_path[PATH_MAX];
-
-static int64_t at(const char *text)
-{
-	int64_t t = 0;
-
-	ck_assert_msg(gj_time_parse(text, &t) == 0, "bad time %s", text);
-	return t;
-}
-
-static void connect_as(const char *person, const char *role)
-{
-	if (!cl)
-		ck_assert_int_eq(gj_client_connect(d.cmd_url, &cl), 0);
-	ck_assert_int_eq(gj_client_set_actor(cl, person, role, "test"), 0);
-}
-
-static void stop_client(void)
-{
-	gj_client_destroy(cl);
-	cl = NULL;
-}
 
 /* The plugin configuration, in the data directory. */
 static void write_config(const char *text)
 {
 	FILE *f;
 
-	snprintf(config_path, sizeof(config_path), "%s/generator.yaml", d.dir);
+	snprintf(config_path, sizeof(config_path), "%s/generator.yaml", it_daemon.dir);
 	f = fopen(config_path, "w");
 	ck_assert_ptr_nonnull(f);
 	fputs(text, f);
 	fclose(f);
 }
 
-/* Start (or restart) the daemon on d's data directory at `when`. */
+/* Start (or restart) the daemon on its data directory at `when`. */
 static void start(const char *when)
 {
-	const char *args[] = { "--manual-clock", when, "--plugins", GJ_PLUGIN_BUILD_DIR,
-			       "--plugin-config", config_path, NULL };
-
-	ck_assert_int_eq(gj_daemon_start(&d, args), 0);
-	ck_assert_msg(strstr(d.ready_line, "plugins 4") != NULL, "%s", d.ready_line);
-	connect_as("li.ming", "butler");
+	it_start(when, GJ_PLUGIN_BUILD_DIR, config_path);
+	ck_assert_msg(strstr(it_daemon.ready_line, "plugins 4") != NULL, "%s",
+		      it_daemon.ready_line);
 }
 
 static void setup(void)
 {
-	gj_daemon_init(&d);
-	d.capture_stderr = true;
-}
-
-static void teardown(void)
-{
-	stop_client();
-	gj_daemon_cleanup(&d);
-}
-
-static void check_applied(int rc, Guanjia__Reply *r)
-{
-	ck_assert_msg(rc == 0, "no reply: %s", strerror(-rc));
-	ck_assert_msg(r->outcome == GUANJIA__OUTCOME__APPLIED, "refused: %s", r->message);
-}
-
-#define call_ok(call, r) do { int rc_ = (call); check_applied(rc_, (r)); } while (0)
-
-static uint64_t open_as(const char *person, const char *role, const char *wf,
-			const char *const *kv, size_t n)
-{
-	Guanjia__Reply *r = NULL;
-	uint64_t id;
-
-	connect_as(person, role);
-	call_ok(gj_client_open(cl, wf, NULL, kv, n, NULL, &r), r);
-	id = r->ticket->id;
-	gj_reply_free(r);
-	return id;
-}
-
-static void fire_as(const char *person, const char *role, uint64_t id, const char *event,
-		    const char *const *kv, size_t n)
-{
-	Guanjia__Reply *r = NULL;
-
-	connect_as(person, role);
-	call_ok(gj_client_fire(cl, id, event, kv, n, NULL, &r), r);
-	gj_reply_free(r);
-}
-
-static void advance(int64_t ms)
-{
-	Guanjia__Reply *r = NULL;
-
-	call_ok(gj_client_advance(cl, ms, &r), r);
-	gj_reply_free(r);
-}
-
-static int64_t now(void)
-{
-	Guanjia__Reply *r = NULL;
-	int64_t t;
-
-	call_ok(gj_client_status(cl, &r), r);
-	t = r->status->now;
-	gj_reply_free(r);
-	return t;
+	it_setup();
+	it_daemon.capture_stderr = true;
 }
 
 /* Move the clock to `t` a day at a time (each advance fires every
  * deadline and timer on its way, at its own instant). */
 static void days_to(int64_t t)
 {
-	int64_t n = now();
+	int64_t n = it_now();
 
 	ck_assert_msg(t >= n, "cannot go back in time");
 	while (t - n > DAY) {
-		advance(DAY);
+		it_advance(DAY);
 		n += DAY;
 	}
 	if (t > n)
-		advance(t - n);
-}
-
-static void stop_daemon(bool kill9)
-{
-	stop_client();
-	if (kill9)
-		gj_daemon_kill9(&d);
-	else
-		ck_assert_int_eq(gj_daemon_stop(&d), 0);
+		it_advance(t - n);
 }
 
 /* --- every ticket, paged --------------------------------------------- */
@@ -188,7 +97,7 @@ static void load_all(void)
 	f.limit = 100; /* several pages: the paging is part of the test */
 	for (;;) {
 		r = NULL;
-		call_ok(gj_client_list(cl, &f, &r), r);
+		it_call_ok(gj_client_list(it_client, &f, &r), r);
 		ck_assert_uint_lt(n_pages, N(pages));
 		pages[n_pages++] = r;
 		for (size_t i = 0; i < r->tickets->n_tickets; i++) {
@@ -199,14 +108,6 @@ static void load_all(void)
 			break;
 		f.after_id = r->tickets->tickets[r->tickets->n_tickets - 1]->id;
 	}
-}
-
-static const char *field(const Guanjia__Ticket *tk, const char *name)
-{
-	for (size_t i = 0; i < tk->n_fields; i++)
-		if (strcmp(tk->fields[i]->name, name) == 0)
-			return tk->fields[i]->value;
-	return NULL;
 }
 
 static const Guanjia__Ticket *ticket(uint64_t id)
@@ -232,13 +133,13 @@ static size_t count_late(void)
 	size_t n = 0;
 
 	for (size_t i = 0; i < n_all; i++)
-		n += field(all[i], "generated_late") != NULL;
+		n += it_field(all[i], "generated_late") != NULL;
 	return n;
 }
 
 static void assert_field(const Guanjia__Ticket *tk, const char *name, const char *want)
 {
-	const char *v = field(tk, name);
+	const char *v = it_field(tk, name);
 
 	ck_assert_msg(v != NULL, "ticket %llu (%s) has no field %s",
 		      (unsigned long long)tk->id, tk->workflow, name);
@@ -249,12 +150,12 @@ static void assert_field(const Guanjia__Ticket *tk, const char *name, const char
 /* A field holding a time, compared as an instant. */
 static void assert_time_field(const Guanjia__Ticket *tk, const char *name, const char *want)
 {
-	const char *v = field(tk, name);
+	const char *v = it_field(tk, name);
 	int64_t got = 0;
 
 	ck_assert_msg(v != NULL, "ticket %llu (%s) has no field %s",
 		      (unsigned long long)tk->id, tk->workflow, name);
-	ck_assert_msg(gj_time_parse(v, &got) == 0 && got == at(want),
+	ck_assert_msg(gj_time_parse(v, &got) == 0 && got == it_at(want),
 		      "ticket %llu (%s): %s = %s, want %s", (unsigned long long)tk->id,
 		      tk->workflow, name, v, want);
 }
@@ -264,7 +165,7 @@ static const Guanjia__Ticket *by_occurrence(const char *key)
 	const Guanjia__Ticket *found = NULL;
 
 	for (size_t i = 0; i < n_all; i++) {
-		const char *o = field(all[i], "occurrence");
+		const char *o = it_field(all[i], "occurrence");
 		if (o && strcmp(o, key) == 0) {
 			ck_assert_msg(!found, "occurrence %s opened twice: tickets %llu and %llu", key,
 				      (unsigned long long)found->id, (unsigned long long)all[i]->id);
@@ -284,7 +185,7 @@ static char *last_notice(const char *name, size_t *ret_n_ids, uint64_t *ids, siz
 
 	snprintf(prefix, sizeof(prefix), "notice.main.generator.%s", name);
 	for (;;) {
-		call_ok(gj_client_replay(cl, from, 10000, prefix, &r), r);
+		it_call_ok(gj_client_replay(it_client, from, 10000, prefix, &r), r);
 		for (size_t i = 0; i < r->records->n_records; i++) {
 			Guanjia__Notice *no = r->records->records[i]->notice;
 			if (!no)
@@ -310,7 +211,7 @@ static char *last_notice(const char *name, size_t *ret_n_ids, uint64_t *ids, siz
 /* How many times `what` is in the daemon's log. */
 static size_t log_count(const char *what)
 {
-	char *log = gj_daemon_stderr(&d), *p;
+	char *log = gj_daemon_stderr(&it_daemon), *p;
 	size_t n = 0;
 
 	for (p = log; p && (p = strstr(p, what)); p += strlen(what))
@@ -344,7 +245,7 @@ static void expect(const char *workflow, const char *when, const char *fmt, ...)
 	vsnprintf(e->key, sizeof(e->key), fmt, ap);
 	va_end(ap);
 	snprintf(e->workflow, sizeof(e->workflow), "%s", workflow);
-	e->at = at(when);
+	e->at = it_at(when);
 }
 
 static const char *const config_month =
@@ -490,16 +391,17 @@ START_TEST(month_of_national_day_without_duplicate_or_missed_occurrence)
 
 	/* September's visits and surveys: li.ming makes the 7 and 7,
 	 * wang.fang 2 visits and no survey. */
-	days_to(at("2026-09-28T10:00:00+08:00"));
+	days_to(it_at("2026-09-28T10:00:00+08:00"));
 	for (int i = 0; i < 7; i++) {
-		open_as("li.ming", "butler", "r18_household_visit", visit_kv, N(visit_kv));
-		open_as("li.ming", "butler", "r18_survey", survey_kv, N(survey_kv));
+		it_open_as("li.ming", "butler", "r18_household_visit", NULL, visit_kv, N(visit_kv));
+		it_open_as("li.ming", "butler", "r18_survey", NULL, survey_kv, N(survey_kv));
 	}
 	for (int i = 0; i < 2; i++)
-		open_as("wang.fang", "butler", "r18_household_visit", visit_wf, N(visit_wf));
+		it_open_as("wang.fang", "butler", "r18_household_visit", NULL, visit_wf,
+			   N(visit_wf));
 
 	/* A day at a time until the daemon goes down. */
-	days_to(at(down_from));
+	days_to(it_at(down_from));
 	text = last_notice("r18_minimum", NULL, NULL, 0);
 	ck_assert_msg(strstr(text, "for 2026-09") && strstr(text, "- li.ming: 7 visits, 7 surveys: met") &&
 		      strstr(text, "- wang.fang: 2 visits, 0 surveys: below the minimum"), "%s", text);
@@ -511,7 +413,7 @@ START_TEST(month_of_national_day_without_duplicate_or_missed_occurrence)
 	/* Down from Friday 10-09 12:00 to Tuesday 10-13 10:00: the round of
 	 * Friday 14:00, the make-up Saturday 10-10, Monday 10-12 and the
 	 * morning of 10-13 are opened at the start, late and marked. */
-	stop_daemon(false);
+	it_stop(false);
 	start(down_until);
 	load_all();
 	/* 10-09 r03; 10-10: 2 registers, r01, r02, filing; 10-12: the same 5
@@ -522,16 +424,17 @@ START_TEST(month_of_national_day_without_duplicate_or_missed_occurrence)
 	ck_assert_uint_ge(log_count("caught up on 18 occurrences"), 1);
 
 	/* Killed and started again at the same instant: nothing twice. */
-	stop_daemon(true);
+	it_stop(true);
 	start(down_until);
 	load_all();
 	ck_assert_uint_eq(n_all, late_before);
 
 	/* A move-in completed: the visit to the new resident. */
-	days_to(at("2026-10-14T10:00:00+08:00"));
-	move_in = open_as("li.ming", "butler", "r05_move_in_first_hand", movein_kv, N(movein_kv));
+	days_to(it_at("2026-10-14T10:00:00+08:00"));
+	move_in = it_open_as("li.ming", "butler", "r05_move_in_first_hand", NULL, movein_kv,
+			     N(movein_kv));
 	for (size_t i = 0; i < N(steps); i++)
-		fire_as("li.ming", "butler", move_in, steps[i], NULL, 0);
+		it_fire_as("li.ming", "butler", move_in, steps[i], NULL, 0);
 	load_all();
 	{
 		const Guanjia__Ticket *v = ticket(move_in + 1);
@@ -540,22 +443,23 @@ START_TEST(month_of_national_day_without_duplicate_or_missed_occurrence)
 		assert_field(v, "butler", "li.ming");
 		assert_field(v, "resident", "Li Si");
 		/* 3 working days from Wednesday 10-14: 10-15, 10-16, 10-19. */
-		ck_assert_int_eq(v->clocks[0]->deadline, at("2026-10-19T17:30:00+08:00"));
+		ck_assert_int_eq(v->clocks[0]->deadline, it_at("2026-10-19T17:30:00+08:00"));
 	}
 	/* The fee accounts opened on the 1st: 1-101 reminded, 1-102 not. */
 	for (size_t i = 0; i < n_all; i++)
 		if (strcmp(all[i]->workflow, "r21_fee_account") == 0) {
-			if (strcmp(field(all[i], "household"), "1-101") == 0)
+			if (strcmp(it_field(all[i], "household"), "1-101") == 0)
 				acc_101 = all[i]->id;
 			else
 				acc_102 = all[i]->id;
 		}
 	ck_assert(acc_101 && acc_102);
-	fire_as("li.ming", "butler", acc_101, "remind", phone, N(phone));
+	it_fire_as("li.ming", "butler", acc_101, "remind", phone, N(phone));
 
 	/* A typhoon: the storm round, in the rulebook's priority order. */
-	days_to(at("2026-10-20T10:00:00+08:00"));
-	storm = open_as("xu.bing", "security", "r28b_special_event", storm_kv, N(storm_kv));
+	days_to(it_at("2026-10-20T10:00:00+08:00"));
+	storm = it_open_as("xu.bing", "security", "r28b_special_event", NULL, storm_kv,
+			   N(storm_kv));
 	load_all();
 	{
 		static const struct {
@@ -590,10 +494,10 @@ START_TEST(month_of_national_day_without_duplicate_or_missed_occurrence)
 
 	/* The 28th, 16:00: the reminded account goes to the manager; the
 	 * other cannot be handed over without a reminder. */
-	days_to(at("2026-10-28T16:00:00+08:00") - 1);
+	days_to(it_at("2026-10-28T16:00:00+08:00") - 1);
 	load_all();
 	ck_assert_str_eq(ticket(acc_101)->state, "unpaid");
-	advance(1);
+	it_advance(1);
 	load_all();
 	ck_assert_str_eq(ticket(acc_101)->state, "with_manager");
 	ck_assert_str_eq(ticket(acc_102)->state, "unpaid");
@@ -603,7 +507,7 @@ START_TEST(month_of_national_day_without_duplicate_or_missed_occurrence)
 	free(text);
 
 	/* To the last minute of the month. */
-	days_to(at("2026-10-31T23:59:00+08:00"));
+	days_to(it_at("2026-10-31T23:59:00+08:00"));
 	load_all();
 	expect_month(move_in, storm);
 
@@ -633,22 +537,23 @@ START_TEST(month_of_national_day_without_duplicate_or_missed_occurrence)
 		const Guanjia__Ticket *tk = by_occurrence(e->key);
 		ck_assert_msg(strcmp(tk->workflow, e->workflow) == 0, "%s: %s, want %s", e->key,
 			      tk->workflow, e->workflow);
-		if (e->at > at(down_from) && e->at <= at(down_until)) {
+		if (e->at > it_at(down_from) && e->at <= it_at(down_until)) {
 			char when[40];
 			gj_time_format(e->at, 480, when, sizeof(when));
 			assert_field(tk, "generated_late", "true");
 			assert_time_field(tk, "scheduled_for", when);
-			ck_assert_msg(tk->opened_at == at(down_until), "%s opened at %lld", e->key,
-				      (long long)tk->opened_at);
+			ck_assert_msg(tk->opened_at == it_at(down_until), "%s opened at %lld",
+				      e->key, (long long)tk->opened_at);
 		} else {
-			ck_assert_msg(field(tk, "generated_late") == NULL, "%s marked late", e->key);
+			ck_assert_msg(it_field(tk, "generated_late") == NULL, "%s marked late",
+				      e->key);
 			ck_assert_msg(tk->opened_at == e->at, "%s opened at %lld, scheduled %lld",
 				      e->key, (long long)tk->opened_at, (long long)e->at);
 		}
 	}
 	/* ...and nothing else. */
 	for (size_t i = 0; i < n_all; i++) {
-		const char *o = field(all[i], "occurrence");
+		const char *o = it_field(all[i], "occurrence");
 		bool known = false;
 		if (!o)
 			continue;
@@ -735,31 +640,31 @@ START_TEST(holiday_concierge_five_working_days_before_each_holiday)
 	 * skipped, 09-24, 09-23. */
 	write_config(config_holidays);
 	start("2026-09-14T00:00:00+08:00");
-	days_to(at("2026-09-20T09:00:00+08:00") - 1);
+	days_to(it_at("2026-09-20T09:00:00+08:00") - 1);
 	load_all();
 	ck_assert_uint_eq(n_all, 0);
-	days_to(at("2026-10-31T23:59:00+08:00"));
+	days_to(it_at("2026-10-31T23:59:00+08:00"));
 	load_all();
 	ck_assert_uint_eq(n_all, 4);
 	ck_assert_uint_eq(count_workflow("r28a_holiday_contact"), 4);
 
 	tk = by_occurrence("r28a:main:2026-09-25:Zhang San");
-	ck_assert_int_eq(tk->opened_at, at("2026-09-20T09:00:00+08:00"));
+	ck_assert_int_eq(tk->opened_at, it_at("2026-09-20T09:00:00+08:00"));
 	assert_field(tk, "owner", "Zhang San");
 	assert_field(tk, "unit", "5-501");
 	assert_field(tk, "holiday", "Mid-Autumn Festival 2026-09-25");
 	assert_field(tk, "holiday_end", "2026-09-27");
 	assert_time_field(tk, "contact_by", "2026-09-20T17:30:00+08:00");
 	tk = by_occurrence("r28a:main:2026-09-25:Li Hua");
-	ck_assert(field(tk, "unit") == NULL);
+	ck_assert(it_field(tk, "unit") == NULL);
 
 	tk = by_occurrence("r28a:main:2026-10-01:Zhang San");
-	ck_assert_int_eq(tk->opened_at, at("2026-09-23T09:00:00+08:00"));
+	ck_assert_int_eq(tk->opened_at, it_at("2026-09-23T09:00:00+08:00"));
 	assert_field(tk, "holiday", "National Day 2026-10-01");
 	assert_field(tk, "holiday_end", "2026-10-07");
 	assert_time_field(tk, "contact_by", "2026-09-23T17:30:00+08:00");
 	tk = by_occurrence("r28a:main:2026-10-01:Li Hua");
-	ck_assert_int_eq(tk->opened_at, at("2026-09-23T09:00:00+08:00"));
+	ck_assert_int_eq(tk->opened_at, it_at("2026-09-23T09:00:00+08:00"));
 	free_all();
 }
 END_TEST
@@ -784,7 +689,7 @@ START_TEST(yearly_schedules_first_start_and_a_missing_workflow)
 	 * first start does not backfill, so it never opens. */
 	write_config(config_yearly);
 	start("2026-11-09T10:00:00+08:00");
-	days_to(at("2027-01-05T00:00:00+08:00"));
+	days_to(it_at("2027-01-05T00:00:00+08:00"));
 	load_all();
 	ck_assert_uint_eq(n_all, 4);
 
@@ -793,25 +698,25 @@ START_TEST(yearly_schedules_first_start_and_a_missing_workflow)
 	 * January (2027 is not in the calendar yet: Friday 01-29). */
 	tk = by_occurrence("r27_plan:main:2027");
 	ck_assert_str_eq(tk->workflow, "r27_event_plan");
-	ck_assert_int_eq(tk->opened_at, at("2026-11-15T09:00:00+08:00"));
+	ck_assert_int_eq(tk->opened_at, it_at("2026-11-15T09:00:00+08:00"));
 	assert_field(tk, "year", "2027");
 	assert_time_field(tk, "submit_by", "2026-12-07T17:30:00+08:00");
 	assert_time_field(tk, "approve_by", "2027-01-29T17:30:00+08:00");
 	/* December's meeting: Tuesday 12-15, opened a week before. */
 	tk = by_occurrence("r23_meeting:main:2026-12");
-	ck_assert_int_eq(tk->opened_at, at("2026-12-08T09:00:00+08:00"));
+	ck_assert_int_eq(tk->opened_at, it_at("2026-12-08T09:00:00+08:00"));
 	assert_time_field(tk, "meeting_at", "2026-12-15T14:00:00+08:00");
 	/* Shell units in December, within December and January. */
 	tk = by_occurrence("r15:main:2026-12:4-401");
-	ck_assert_int_eq(tk->opened_at, at("2026-12-01T09:00:00+08:00"));
+	ck_assert_int_eq(tk->opened_at, it_at("2026-12-01T09:00:00+08:00"));
 	assert_time_field(tk, "visit_by", "2027-01-29T17:30:00+08:00");
 	/* The residents' guide in January. */
 	tk = by_occurrence("r26b:main:2027");
 	ck_assert_str_eq(tk->workflow, "r26b_guide_update");
-	ck_assert_int_eq(tk->opened_at, at("2027-01-01T09:00:00+08:00"));
+	ck_assert_int_eq(tk->opened_at, it_at("2027-01-01T09:00:00+08:00"));
 	assert_time_field(tk, "due_by", "2027-01-29T17:30:00+08:00");
 	for (size_t i = 0; i < n_all; i++)
-		ck_assert_str_ne(field(all[i], "occurrence"), "r23_meeting:main:2026-11");
+		ck_assert_str_ne(it_field(all[i], "occurrence"), "r23_meeting:main:2026-11");
 
 	/* The key count's workflow is not loaded: December's and January's
 	 * are skipped, logged once. */
@@ -826,7 +731,7 @@ Suite *generators_suite(void)
 	TCase *tc = tcase_create("daemon");
 
 	tcase_set_timeout(tc, 120);
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, setup, it_teardown);
 	tcase_add_test(tc, month_of_national_day_without_duplicate_or_missed_occurrence);
 	tcase_add_test(tc, holiday_concierge_five_working_days_before_each_holiday);
 	tcase_add_test(tc, yearly_schedules_first_start_and_a_missing_workflow);
@@ -836,11 +741,5 @@ Suite *generators_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(generators_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return it_run(generators_suite());
 }

@@ -19,7 +19,7 @@
 
 #include "guanjia.h"
 #include "gj_plugin.h"
-#include "harness.h"
+#include "itest.h"
 #include "wire.h"
 
 #define MIN 60000LL
@@ -27,8 +27,6 @@
 #define PROBE_TAG "from-the-daemon"
 #define REFUSAL "refused by the test plugin: abi_refuse=yes"
 
-static struct gj_daemon d;
-static struct gj_client *cl;
 static char config[PATH_MAX];
 
 /* The host functions, as named in abi_probe_result. */
@@ -41,105 +39,24 @@ static const char *const host_functions[] = {
 };
 #define N_HOST_FUNCTIONS (sizeof(host_functions) / sizeof(host_functions[0]))
 
-static int64_t at(const char *text)
-{
-	int64_t t = 0;
-
-	ck_assert_msg(gj_time_parse(text, &t) == 0, "bad time %s", text);
-	return t;
-}
-
-static void connect_as(const char *person, const char *role)
-{
-	if (!cl)
-		ck_assert_int_eq(gj_client_connect(d.cmd_url, &cl), 0);
-	ck_assert_int_eq(gj_client_set_actor(cl, person, role, "test"), 0);
-}
-
-static void stop_client(void)
-{
-	gj_client_destroy(cl);
-	cl = NULL;
-}
-
-/* Start (or restart) the daemon on d's data directory. */
+/* Start (or restart) the daemon on its data directory. */
 static void start(void)
 {
-	const char *args[] = { "--manual-clock", START, "--plugins", GJ_TEST_PLUGIN_DIR,
-			       "--plugin-config", config, NULL };
-
-	ck_assert_int_eq(gj_daemon_start(&d, args), 0);
-	connect_as("li.ming", "butler");
+	it_start(START, GJ_TEST_PLUGIN_DIR, config);
 }
 
 static void setup(void)
 {
 	FILE *f;
 
-	gj_daemon_init(&d);
-	d.capture_stderr = true;
+	it_setup();
+	it_daemon.capture_stderr = true;
 	/* The plugin's section of the configuration: config_get reads it. */
-	snprintf(config, sizeof(config), "%s/plugins.yaml", d.dir);
+	snprintf(config, sizeof(config), "%s/plugins.yaml", it_daemon.dir);
 	f = fopen(config, "w");
 	ck_assert_ptr_nonnull(f);
 	fputs("test_abi_ok:\n  probe_tag: " PROBE_TAG "\n", f);
 	fclose(f);
-}
-
-static void teardown(void)
-{
-	stop_client();
-	gj_daemon_cleanup(&d);
-}
-
-static void check_applied(int rc, Guanjia__Reply *r)
-{
-	ck_assert_msg(rc == 0, "no reply: %s", strerror(-rc));
-	ck_assert_msg(r->outcome == GUANJIA__OUTCOME__APPLIED, "refused: %s", r->message);
-}
-
-#define call_ok(call, r) do { int rc_ = (call); check_applied(rc_, (r)); } while (0)
-
-static Guanjia__Ticket *get_ticket(uint64_t id, Guanjia__Reply **ret)
-{
-	call_ok(gj_client_get(cl, id, true, ret), *ret);
-	ck_assert_ptr_nonnull((*ret)->ticket);
-	return (*ret)->ticket;
-}
-
-static const char *field(const Guanjia__Ticket *tk, const char *name)
-{
-	for (size_t i = 0; i < tk->n_fields; i++)
-		if (strcmp(tk->fields[i]->name, name) == 0)
-			return tk->fields[i]->value;
-	return NULL;
-}
-
-static const Guanjia__Clock *find_clock(const Guanjia__Ticket *tk, const char *id)
-{
-	for (size_t i = 0; i < tk->n_clocks; i++)
-		if (strcmp(tk->clocks[i]->id, id) == 0)
-			return tk->clocks[i];
-	ck_abort_msg("no clock %s", id);
-	return NULL;
-}
-
-/* History entries of a ticket with `event` whose note contains `about`
- * (NULL: any); the last one in *ret_last (may be NULL). */
-static size_t history_count(const Guanjia__Ticket *tk, const char *event, const char *about,
-			    const Guanjia__HistoryEntry **ret_last)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < tk->n_history; i++) {
-		const Guanjia__HistoryEntry *e = tk->history[i];
-		if (strcmp(e->event, event) != 0 || (about && !strstr(e->note, about)))
-			continue;
-		n++;
-		if (ret_last)
-			*ret_last = e;
-	}
-	return n;
 }
 
 /* "name=value" is one of the words of abi_probe_result. */
@@ -169,8 +86,8 @@ static uint64_t open_probe(Guanjia__Reply **ret)
 {
 	const char *kv[] = { "location=Block 2 lobby", "abi_probe=yes" };
 
-	connect_as("li.ming", "butler");
-	call_ok(gj_client_open(cl, "r17_repair", NULL, kv, 2, NULL, ret), *ret);
+	it_connect_as("li.ming", "butler");
+	it_call_ok(gj_client_open(it_client, "r17_repair", NULL, kv, 2, NULL, ret), *ret);
 	ck_assert_ptr_nonnull((*ret)->ticket);
 	return (*ret)->ticket->id;
 }
@@ -180,18 +97,10 @@ static uint64_t last_seq(void)
 	Guanjia__Reply *r = NULL;
 	uint64_t seq;
 
-	call_ok(gj_client_status(cl, &r), r);
+	it_call_ok(gj_client_status(it_client, &r), r);
 	seq = r->status->last_seq;
 	gj_reply_free(r);
 	return seq;
-}
-
-static void advance(int64_t ms)
-{
-	Guanjia__Reply *r = NULL;
-
-	call_ok(gj_client_advance(cl, ms, &r), r);
-	gj_reply_free(r);
 }
 
 /* The journal records under a prefix about one ticket: how many, and
@@ -213,7 +122,7 @@ static struct found records(const char *prefix, uint64_t id)
 	Guanjia__Reply *r = NULL;
 
 	memset(&f, 0, sizeof(f));
-	call_ok(gj_client_replay(cl, 1, 10000, prefix, &r), r);
+	it_call_ok(gj_client_replay(it_client, 1, 10000, prefix, &r), r);
 	for (size_t i = 0; i < r->records->n_records; i++) {
 		const Guanjia__Record *rec = r->records->records[i];
 		if (rec->alert && rec->alert->ticket_id == id) {
@@ -263,8 +172,8 @@ static void assert_probed(uint64_t id)
 	uint64_t child_id;
 	struct found f;
 
-	tk = get_ticket(id, &r);
-	result = field(tk, "abi_probe_result");
+	tk = it_get(id, true, &r);
+	result = it_field(tk, "abi_probe_result");
 	ck_assert_ptr_nonnull(result);
 	for (size_t i = 0; i < N_HOST_FUNCTIONS; i++) {
 		snprintf(word, sizeof(word), "%s=0", host_functions[i]);
@@ -282,7 +191,8 @@ static void assert_probed(uint64_t id)
 	assert_word(result, "listed=2");
 	/* 3 working days after Friday 10-09: the make-up Saturday 10-10,
 	 * Monday 10-12, Tuesday 10-13, due at its close. */
-	snprintf(word, sizeof(word), "deadline_ms=%lld", (long long)at("2026-10-13T17:30:00+08:00"));
+	snprintf(word, sizeof(word), "deadline_ms=%lld",
+		 (long long)it_at("2026-10-13T17:30:00+08:00"));
 	assert_word(result, word);
 	assert_word(result, "provisional=0");
 	/* 1.2: the stored value read back, the calendar's day kinds
@@ -298,22 +208,22 @@ static void assert_probed(uint64_t id)
 
 	/* set_ticket_field + fire_event: dispatched inside the open. */
 	ck_assert_str_eq(tk->state, "dispatched");
-	ck_assert_str_eq(field(tk, "technician"), "abi_probe_tech");
-	ck_assert_str_eq(field(tk, "severity"), "minor");
-	ck_assert_int_eq(find_clock(tk, "dispatch")->state, GUANJIA__CLOCK_STATE__CLOCK_STOPPED);
-	ck_assert_int_eq(find_clock(tk, "minor_repair")->state, GUANJIA__CLOCK_STATE__CLOCK_RUNNING);
-	ck_assert_uint_eq(history_count(tk, "open", NULL, NULL), 1);
-	ck_assert_uint_eq(history_count(tk, "dispatch", NULL, &e), 1);
+	ck_assert_str_eq(it_field(tk, "technician"), "abi_probe_tech");
+	ck_assert_str_eq(it_field(tk, "severity"), "minor");
+	ck_assert_int_eq(it_clock(tk, "dispatch")->state, GUANJIA__CLOCK_STATE__CLOCK_STOPPED);
+	ck_assert_int_eq(it_clock(tk, "minor_repair")->state, GUANJIA__CLOCK_STATE__CLOCK_RUNNING);
+	ck_assert_uint_eq(it_history_count(tk, "open", NULL, NULL), 1);
+	ck_assert_uint_eq(it_history_count(tk, "dispatch", NULL, &e), 1);
 	ck_assert_str_eq(e->person, "abi_probe");
 	ck_assert_str_eq(e->role, "butler");
 	ck_assert_str_eq(e->channel, "plugin:test_abi_ok");
 	ck_assert_str_eq(e->from_state, "reported");
 	ck_assert_str_eq(e->to_state, "dispatched");
-	ck_assert_int_eq(e->at, at(START));
+	ck_assert_int_eq(e->at, it_at(START));
 
 	/* append_history */
-	ck_assert_uint_eq(history_count(tk, "note", "abi probe: every host function called once",
-					&e), 1);
+	ck_assert_uint_eq(it_history_count(tk, "note", "abi probe: every host function called once",
+					   &e), 1);
 	ck_assert_str_eq(e->person, "test_abi_ok");
 	ck_assert_str_eq(e->channel, "plugin:test_abi_ok");
 
@@ -327,31 +237,31 @@ static void assert_probed(uint64_t id)
 			armed++;
 			ck_assert_str_eq(pc->plugin, "test_abi_ok");
 			ck_assert_str_eq(pc->name, "probe");
-			ck_assert_int_eq(pc->at, at(START) + 2 * MIN);
+			ck_assert_int_eq(pc->at, it_at(START) + 2 * MIN);
 		}
 		ck_assert_uint_eq(armed, 1);
 	}
 	/* The cancelled clock left nothing due: the next deadline of the
 	 * daemon is the probe clock (the workflow clocks fall due later). */
-	call_ok(gj_client_status(cl, &rc), rc);
-	ck_assert_int_eq(rc->status->now, at(START));
-	ck_assert_int_eq(rc->status->next_deadline, at(START) + 2 * MIN);
+	it_call_ok(gj_client_status(it_client, &rc), rc);
+	ck_assert_int_eq(rc->status->now, it_at(START));
+	ck_assert_int_eq(rc->status->next_deadline, it_at(START) + 2 * MIN);
 	gj_reply_free(rc);
 
 	/* open_ticket: a second r17_repair, opened by the plugin. */
 	child_id = word_u64(result, "opened");
 	ck_assert_uint_ne(child_id, 0);
 	ck_assert_uint_ne(child_id, id);
-	child = get_ticket(child_id, &rc);
+	child = it_get(child_id, true, &rc);
 	ck_assert_str_eq(child->workflow, "r17_repair");
 	ck_assert_str_eq(child->estate, tk->estate);
 	ck_assert_str_eq(child->state, "reported");
 	ck_assert_str_eq(child->opened_by, "test_abi_ok");
 	snprintf(word, sizeof(word), "opened by the abi probe of ticket %llu", (unsigned long long)id);
-	ck_assert_str_eq(field(child, "location"), word);
-	ck_assert_str_eq(field(child, "abi_parent"), "yes");
-	ck_assert_ptr_null(field(child, "abi_probe_result")); /* not probed itself */
-	ck_assert_int_eq(find_clock(child, "dispatch")->state, GUANJIA__CLOCK_STATE__CLOCK_RUNNING);
+	ck_assert_str_eq(it_field(child, "location"), word);
+	ck_assert_str_eq(it_field(child, "abi_parent"), "yes");
+	ck_assert_ptr_null(it_field(child, "abi_probe_result")); /* not probed itself */
+	ck_assert_int_eq(it_clock(child, "dispatch")->state, GUANJIA__CLOCK_STATE__CLOCK_RUNNING);
 	gj_reply_free(rc);
 
 	/* raise_alert: one alert, from the plugin, at step 1, to the manager. */
@@ -363,7 +273,7 @@ static void assert_probed(uint64_t id)
 	ck_assert_str_eq(f.alert_roles, "manager");
 	ck_assert_str_eq(f.alert_message, "abi probe: an alert raised by the test plugin");
 	ck_assert_int_eq(f.alert_level, GUANJIA__ALERT_LEVEL__WARNING);
-	ck_assert_int_eq(f.alert_deadline, at(START) + 10 * MIN);
+	ck_assert_int_eq(f.alert_deadline, it_at(START) + 10 * MIN);
 	snprintf(word, sizeof(word), "alert.%s.r17_repair.dispatch", tk->estate);
 	ck_assert_str_eq(f.topic, word);
 
@@ -395,8 +305,9 @@ START_TEST(daemon_loads_the_good_plugin_and_refuses_the_others)
 		ck_assert_msg(access(want, R_OK) == 0, "%s is not built", want);
 	}
 	start();
-	ck_assert_msg(strstr(d.ready_line, "plugins 1\n") != NULL, "%s", d.ready_line);
-	log = gj_daemon_stderr(&d);
+	ck_assert_msg(strstr(it_daemon.ready_line, "plugins 1\n") != NULL, "%s",
+		      it_daemon.ready_line);
+	log = gj_daemon_stderr(&it_daemon);
 	snprintf(want, sizeof(want), "%s/test_abi_bad_major.so was built for ABI 2.0, this daemon "
 		 "speaks %d.%d: rebuild it against gj_plugin.h; the daemon goes on without it",
 		 GJ_TEST_PLUGIN_DIR, GJ_PLUGIN_ABI_MAJOR, GJ_PLUGIN_ABI_MINOR);
@@ -415,7 +326,7 @@ START_TEST(daemon_loads_the_good_plugin_and_refuses_the_others)
 	ck_assert_msg(strstr(log, "plugin test_abi_ok: init 42") != NULL, "%s", log);
 	ck_assert_msg(strstr(log, "plugin test_abi_ok loaded") != NULL, "%s", log);
 	free(log);
-	ck_assert(gj_daemon_alive(&d));
+	ck_assert(gj_daemon_alive(&it_daemon));
 }
 END_TEST
 
@@ -431,12 +342,12 @@ START_TEST(probe_calls_every_host_function_inside_the_open)
 	id = open_probe(&r);
 	/* The reply already shows the ticket as the plugin left it. */
 	ck_assert_str_eq(r->ticket->state, "dispatched");
-	ck_assert_ptr_nonnull(field(r->ticket, "abi_probe_result"));
+	ck_assert_ptr_nonnull(it_field(r->ticket, "abi_probe_result"));
 	gj_reply_free(r);
 	assert_probed(id);
 
 	/* log */
-	log = gj_daemon_stderr(&d);
+	log = gj_daemon_stderr(&it_daemon);
 	snprintf(want, sizeof(want), "plugin test_abi_ok: abi probe of ticket %llu done",
 		 (unsigned long long)id);
 	ck_assert_msg(strstr(log, want) != NULL, "%s", log);
@@ -455,27 +366,28 @@ START_TEST(probe_clock_fires_once_at_its_time)
 	start();
 	id = open_probe(&r);
 	gj_reply_free(r);
-	snprintf(note, sizeof(note), "probe clock fired at %lld", (long long)(at(START) + 2 * MIN));
+	snprintf(note, sizeof(note), "probe clock fired at %lld",
+		 (long long)(it_at(START) + 2 * MIN));
 
-	advance(2 * MIN - 1);
-	tk = get_ticket(id, &r);
-	ck_assert_uint_eq(history_count(tk, "note", "probe clock fired", NULL), 0);
+	it_advance(2 * MIN - 1);
+	tk = it_get(id, true, &r);
+	ck_assert_uint_eq(it_history_count(tk, "note", "probe clock fired", NULL), 0);
 	gj_reply_free(r);
 
-	advance(1);
-	tk = get_ticket(id, &r);
-	ck_assert_uint_eq(history_count(tk, "note", "probe clock fired", &e), 1);
+	it_advance(1);
+	tk = it_get(id, true, &r);
+	ck_assert_uint_eq(it_history_count(tk, "note", "probe clock fired", &e), 1);
 	ck_assert_str_eq(e->note, note);
 	ck_assert_str_eq(e->person, "test_abi_ok");
-	ck_assert_int_eq(e->at, at(START) + 2 * MIN);
+	ck_assert_int_eq(e->at, it_at(START) + 2 * MIN);
 	for (size_t i = 0; i < tk->n_plugin_clocks; i++)
 		ck_assert_int_eq(tk->plugin_clocks[i]->at, 0); /* spent */
 	gj_reply_free(r);
 
 	/* Once: later turns do not fire it again. */
-	advance(10 * MIN);
-	tk = get_ticket(id, &r);
-	ck_assert_uint_eq(history_count(tk, "note", "probe clock fired", NULL), 1);
+	it_advance(10 * MIN);
+	tk = it_get(id, true, &r);
+	ck_assert_uint_eq(it_history_count(tk, "note", "probe clock fired", NULL), 1);
 	gj_reply_free(r);
 }
 END_TEST
@@ -496,30 +408,28 @@ START_TEST(probe_timer_fires_once_across_a_restart)
 	start();
 	id = open_probe(&r);
 	gj_reply_free(r);
-	advance(3 * MIN - 1);
-	tk = get_ticket(id, &r);
-	ck_assert_uint_eq(history_count(tk, "note", "probe timer fired", NULL), 0);
+	it_advance(3 * MIN - 1);
+	tk = it_get(id, true, &r);
+	ck_assert_uint_eq(it_history_count(tk, "note", "probe timer fired", NULL), 0);
 	gj_reply_free(r);
 
 	/* Down for a minute across the timer's instant: it fires at the
 	 * start, once. */
-	gj_client_destroy(cl);
-	cl = NULL;
-	ck_assert_int_eq(gj_daemon_stop(&d), 0);
-	gj_time_format(at(START) + 4 * MIN, GJ_DEFAULT_UTC_OFFSET_MIN, when, sizeof(when));
-	ck_assert_int_eq(gj_daemon_start(&d, args), 0);
-	ck_assert_int_eq(gj_client_connect(d.cmd_url, &cl), 0);
-	ck_assert_int_eq(gj_client_set_actor(cl, "li.ming", "butler", "test"), 0);
-	snprintf(note, sizeof(note), "probe timer fired at %lld", (long long)(at(START) + 3 * MIN));
-	tk = get_ticket(id, &r);
-	ck_assert_uint_eq(history_count(tk, "note", "probe timer fired", &e), 1);
+	it_stop(false);
+	gj_time_format(it_at(START) + 4 * MIN, GJ_DEFAULT_UTC_OFFSET_MIN, when, sizeof(when));
+	ck_assert_int_eq(gj_daemon_start(&it_daemon, args), 0);
+	it_connect_as("li.ming", "butler");
+	snprintf(note, sizeof(note), "probe timer fired at %lld",
+		 (long long)(it_at(START) + 3 * MIN));
+	tk = it_get(id, true, &r);
+	ck_assert_uint_eq(it_history_count(tk, "note", "probe timer fired", &e), 1);
 	ck_assert_str_eq(e->note, note);
 	gj_reply_free(r);
-	advance(30 * MIN);
-	tk = get_ticket(id, &r);
-	ck_assert_uint_eq(history_count(tk, "note", "probe timer fired", NULL), 1);
+	it_advance(30 * MIN);
+	tk = it_get(id, true, &r);
+	ck_assert_uint_eq(it_history_count(tk, "note", "probe timer fired", NULL), 1);
 	gj_reply_free(r);
-	log = gj_daemon_stderr(&d);
+	log = gj_daemon_stderr(&it_daemon);
 	{
 		/* on_start at each of the two starts */
 		size_t n = 0;
@@ -544,21 +454,21 @@ START_TEST(check_event_refuses_with_the_plugins_sentence_and_nothing_changes)
 	start();
 	id = open_probe(&r);
 	gj_reply_free(r);
-	before = get_ticket(id, &before_r);
+	before = it_get(id, true, &before_r);
 	seq = last_seq();
 
 	/* A fire the workflow allows (finish, by engineering), refused by the
 	 * plugin before anything is written. */
-	connect_as("zhao.lei", "engineering");
-	ck_assert_int_eq(gj_client_fire(cl, id, "finish", refuse_kv, 1, "done", &r), 0);
+	it_connect_as("zhao.lei", "engineering");
+	ck_assert_int_eq(gj_client_fire(it_client, id, "finish", refuse_kv, 1, "done", &r), 0);
 	ck_assert_msg(r->outcome == GUANJIA__OUTCOME__REFUSED, "applied: %s", r->message);
 	ck_assert_int_eq(r->code, GUANJIA__ERROR_CODE__REFUSED_BY_POLICY);
 	ck_assert_str_eq(r->message, REFUSAL);
 	gj_reply_free(r);
 
-	tk = get_ticket(id, &r);
+	tk = it_get(id, true, &r);
 	ck_assert_str_eq(tk->state, "dispatched");
-	ck_assert_ptr_null(field(tk, "abi_refuse"));
+	ck_assert_ptr_null(it_field(tk, "abi_refuse"));
 	ck_assert_uint_eq(tk->n_fields, before->n_fields);
 	ck_assert_uint_eq(tk->history_len, before->history_len);
 	ck_assert_uint_eq(tk->n_history, before->n_history);
@@ -567,20 +477,20 @@ START_TEST(check_event_refuses_with_the_plugins_sentence_and_nothing_changes)
 	ck_assert_uint_eq(last_seq(), seq);
 
 	/* An open too: no ticket, no record. */
-	connect_as("li.ming", "butler");
-	ck_assert_int_eq(gj_client_open(cl, "r17_repair", NULL, open_kv, 2, NULL, &r), 0);
+	it_connect_as("li.ming", "butler");
+	ck_assert_int_eq(gj_client_open(it_client, "r17_repair", NULL, open_kv, 2, NULL, &r), 0);
 	ck_assert_msg(r->outcome == GUANJIA__OUTCOME__REFUSED, "applied: %s", r->message);
 	ck_assert_int_eq(r->code, GUANJIA__ERROR_CODE__REFUSED_BY_POLICY);
 	ck_assert_str_eq(r->message, REFUSAL);
 	gj_reply_free(r);
 	ck_assert_uint_eq(last_seq(), seq);
-	call_ok(gj_client_status(cl, &r), r);
+	it_call_ok(gj_client_status(it_client, &r), r);
 	ck_assert_uint_eq(r->status->tickets, 2); /* the probe's and its child */
 	gj_reply_free(r);
 
 	/* The same fire without the field goes through. */
-	connect_as("zhao.lei", "engineering");
-	call_ok(gj_client_fire(cl, id, "finish", NULL, 0, NULL, &r), r);
+	it_connect_as("zhao.lei", "engineering");
+	it_call_ok(gj_client_fire(it_client, id, "finish", NULL, 0, NULL, &r), r);
 	ck_assert_str_eq(r->ticket->state, "done");
 	gj_reply_free(r);
 	gj_reply_free(before_r);
@@ -599,22 +509,22 @@ START_TEST(probe_survives_kill9_right_after_the_reply)
 	start();
 	id = open_probe(&r);
 	gj_reply_free(r);
-	stop_client();
-	gj_daemon_kill9(&d);
-	ck_assert(!gj_daemon_alive(&d));
+	it_stop(true);
+	ck_assert(!gj_daemon_alive(&it_daemon));
 
 	/* Everything the plugin did was committed with the open. */
 	start();
-	ck_assert_msg(strstr(d.ready_line, "plugins 1\n") != NULL, "%s", d.ready_line);
+	ck_assert_msg(strstr(it_daemon.ready_line, "plugins 1\n") != NULL, "%s",
+		      it_daemon.ready_line);
 	assert_probed(id);
-	call_ok(gj_client_status(cl, &r), r);
+	it_call_ok(gj_client_status(it_client, &r), r);
 	ck_assert_uint_eq(r->status->tickets, 2);
 	gj_reply_free(r);
 
 	/* And its clock, armed in that transaction, still fires. */
-	advance(2 * MIN);
-	tk = get_ticket(id, &r);
-	ck_assert_uint_eq(history_count(tk, "note", "probe clock fired", &e), 1);
+	it_advance(2 * MIN);
+	tk = it_get(id, true, &r);
+	ck_assert_uint_eq(it_history_count(tk, "note", "probe clock fired", &e), 1);
 	gj_reply_free(r);
 }
 END_TEST
@@ -625,7 +535,7 @@ Suite *plugin_host_suite(void)
 	TCase *tc = tcase_create("daemon");
 
 	tcase_set_timeout(tc, 60);
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, setup, it_teardown);
 	tcase_add_test(tc, daemon_loads_the_good_plugin_and_refuses_the_others);
 	tcase_add_test(tc, probe_calls_every_host_function_inside_the_open);
 	tcase_add_test(tc, probe_clock_fires_once_at_its_time);
@@ -638,11 +548,5 @@ Suite *plugin_host_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(plugin_host_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return it_run(plugin_host_suite());
 }

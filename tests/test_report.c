@@ -38,7 +38,7 @@
 #include <unistd.h>
 
 #include "guanjia.h"
-#include "harness.h"
+#include "itest.h"
 #include "json.h"
 #include "wire.h"
 
@@ -55,8 +55,6 @@
 #define HOUR (60 * MIN)
 #define DAY (24 * HOUR)
 
-static struct gj_daemon d;
-static struct gj_client *cl;
 static int64_t cur;             /* the daemon's clock, as the test moved it */
 static int64_t OCT1, NOV1;      /* the month and its cut-off */
 static char wf_dir[256];
@@ -117,7 +115,7 @@ static void check_applied(int rc, Guanjia__Reply *r, const char *what)
 static void advance(int64_t ms)
 {
 	Guanjia__Reply *r = NULL;
-	int rc = gj_client_advance(cl, ms, &r);
+	int rc = gj_client_advance(it_client, ms, &r);
 
 	check_applied(rc, r, "advance");
 	gj_reply_free(r);
@@ -221,7 +219,7 @@ static void start_daemon(void)
 	const char *args[] = { "--manual-clock", "2026-09-30T08:00:00+08:00", "--workflows", wf_dir,
 			       NULL };
 
-	snprintf(wf_dir, sizeof(wf_dir), "%s/workflows", d.dir);
+	snprintf(wf_dir, sizeof(wf_dir), "%s/workflows", it_daemon.dir);
 	ck_assert_int_eq(mkdir(wf_dir, 0700), 0);
 	snprintf(r01, sizeof(r01), FINDING_FMT, "r01_finding", "R01");
 	snprintf(r02, sizeof(r02), FINDING_FMT, "r02_finding", "R02");
@@ -234,11 +232,11 @@ static void start_daemon(void)
 	install_workflow("r18_survey", SURVEY_FALLBACK);
 	install_workflow("r18_new_resident_visit", NRV_FALLBACK);
 	install_workflow("r21_fee_account", R21_FALLBACK);
-	d.capture_stderr = true;
-	ck_assert_int_eq(gj_daemon_start(&d, args), 0);
-	ck_assert_int_eq(gj_client_connect(d.cmd_url, &cl), 0);
-	gj_client_set_timeout(cl, 30000);
-	ck_assert_int_eq(gj_client_set_actor(cl, "test", "admin_hr", "test"), 0);
+	it_daemon.capture_stderr = true;
+	ck_assert_int_eq(gj_daemon_start(&it_daemon, args), 0);
+	ck_assert_int_eq(gj_client_connect(it_daemon.cmd_url, &it_client), 0);
+	gj_client_set_timeout(it_client, 30000);
+	ck_assert_int_eq(gj_client_set_actor(it_client, "test", "admin_hr", "test"), 0);
 	ck_assert_int_eq(gj_time_parse("2026-09-30T08:00:00+08:00", &cur), 0);
 }
 
@@ -250,7 +248,8 @@ static char *run_gj(const char *args, int *ret_status)
 	FILE *p;
 	int st;
 
-	snprintf(cmd, sizeof(cmd), "%s --connect %s --timeout 30000 %s", GJ_GJ_PATH, d.cmd_url, args);
+	snprintf(cmd, sizeof(cmd), "%s --connect %s --timeout 30000 %s", GJ_GJ_PATH,
+		 it_daemon.cmd_url, args);
 	p = popen(cmd, "r");
 	ck_assert_ptr_nonnull(p);
 	for (;;) {
@@ -357,15 +356,17 @@ static void perform(const struct action *a)
 	}
 	for (size_t i = 0; i < a->n_kv; i++)
 		kvp[i] = a->kv[i];
-	ck_assert_int_eq(gj_client_set_actor(cl, a->person, a->role, "test"), 0);
+	ck_assert_int_eq(gj_client_set_actor(it_client, a->person, a->role, "test"), 0);
 	snprintf(what, sizeof(what), "%s %s of #%d", a->event, planned[a->ticket].workflow, a->ticket);
 	if (strcmp(a->event, "open") == 0) {
-		rc = gj_client_open(cl, planned[a->ticket].workflow, NULL, kvp, a->n_kv, NULL, &r);
+		rc = gj_client_open(it_client, planned[a->ticket].workflow, NULL, kvp, a->n_kv,
+				    NULL, &r);
 		check_applied(rc, r, what);
 		planned[a->ticket].id = r->ticket->id;
 	} else {
 		ck_assert_msg(planned[a->ticket].id, "%s: not opened", what);
-		rc = gj_client_fire(cl, planned[a->ticket].id, a->event, kvp, a->n_kv, NULL, &r);
+		rc = gj_client_fire(it_client, planned[a->ticket].id, a->event, kvp, a->n_kv,
+				    NULL, &r);
 		check_applied(rc, r, what);
 	}
 	gj_reply_free(r);
@@ -1738,16 +1739,14 @@ END_TEST
 
 static void setup(void)
 {
-	gj_daemon_init(&d);
+	it_setup();
 	ck_assert_int_eq(gj_time_parse("2026-10-01T00:00:00+08:00", &OCT1), 0);
 	NOV1 = OCT1 + 31 * DAY;
 }
 
 static void teardown(void)
 {
-	gj_client_destroy(cl);
-	cl = NULL;
-	gj_daemon_cleanup(&d);  /* the workflows are in its directory */
+	it_teardown();  /* the workflows are in its directory */
 	free(acts);
 	acts = NULL;
 	n_acts = cap_acts = 0;
@@ -1771,11 +1770,5 @@ static Suite *report_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(report_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return it_run(report_suite());
 }

@@ -18,100 +18,56 @@
 #include <string.h>
 
 #include "guanjia.h"
-#include "harness.h"
+#include "itest.h"
 #include "wire.h"
 
 #define SEC 1000LL
 #define MIN (60 * SEC)
 #define HOUR (60 * MIN)
 
-static struct gj_daemon d;
-static struct gj_client *cl;
+#define WARNING GUANJIA__ALERT_LEVEL__WARNING
+#define BREACH GUANJIA__ALERT_LEVEL__BREACH
 
-static int64_t at(const char *text)
-{
-	int64_t t = 0;
-
-	ck_assert_msg(gj_time_parse(text, &t) == 0, "bad time %s", text);
-	return t;
-}
-
-static void connect_as(const char *person, const char *role)
-{
-	if (!cl)
-		ck_assert_int_eq(gj_client_connect(d.cmd_url, &cl), 0);
-	ck_assert_int_eq(gj_client_set_actor(cl, person, role, "test"), 0);
-}
-
-/* The daemon on the embedded default configuration, no plugins, its
- * manual clock at `when`. */
-static void start(const char *when)
-{
-	const char *args[] = { "--manual-clock", when, NULL };
-
-	ck_assert_int_eq(gj_daemon_start(&d, args), 0);
-	connect_as("li.ming", "butler");
-}
-
-static void setup(void)
-{
-	gj_daemon_init(&d);
-}
-
-static void teardown(void)
-{
-	gj_client_destroy(cl);
-	cl = NULL;
-	gj_daemon_cleanup(&d);
-}
-
-static void check_applied(int rc, Guanjia__Reply *r)
-{
-	ck_assert_msg(rc == 0, "no reply: %s", strerror(-rc));
-	ck_assert_msg(r->outcome == GUANJIA__OUTCOME__APPLIED, "refused: %s", r->message);
-}
-
-#define call_ok(call, r) do { int rc_ = (call); check_applied(rc_, (r)); } while (0)
-
-/* Who acts: "person/role". */
-static void act(const char *who)
-{
+/* Who acts, from "person/role". */
+struct actor {
 	char person[64];
+	const char *role;
+};
+
+static struct actor actor(const char *who)
+{
+	struct actor a;
 	const char *slash = strchr(who, '/');
 
-	ck_assert_msg(slash && (size_t)(slash - who) < sizeof(person), "bad actor %s", who);
-	memcpy(person, who, (size_t)(slash - who));
-	person[slash - who] = 0;
-	connect_as(person, slash + 1);
+	ck_assert_msg(slash && (size_t)(slash - who) < sizeof(a.person), "bad actor %s", who);
+	memcpy(a.person, who, (size_t)(slash - who));
+	a.person[slash - who] = 0;
+	a.role = slash + 1;
+	return a;
+}
+
+static size_t n_kv(const char *const *kv)
+{
+	size_t n = 0;
+
+	while (kv && kv[n])
+		n++;
+	return n;
 }
 
 /* Open a ticket of `wf` on estate main as `who`; kv NULL-terminated. */
 static uint64_t open_t(const char *who, const char *wf, const char *const *kv)
 {
-	Guanjia__Reply *r = NULL;
-	size_t n = 0;
-	uint64_t id;
+	struct actor a = actor(who);
 
-	while (kv && kv[n])
-		n++;
-	act(who);
-	call_ok(gj_client_open(cl, wf, "main", kv, n, NULL, &r), r);
-	ck_assert_str_eq(r->ticket->estate, "main");
-	id = r->ticket->id;
-	gj_reply_free(r);
-	return id;
+	return it_open_as(a.person, a.role, wf, "main", kv, n_kv(kv));
 }
 
 static void fire(const char *who, uint64_t id, const char *event, const char *const *kv)
 {
-	Guanjia__Reply *r = NULL;
-	size_t n = 0;
+	struct actor a = actor(who);
 
-	while (kv && kv[n])
-		n++;
-	act(who);
-	call_ok(gj_client_fire(cl, id, event, kv, n, NULL, &r), r);
-	gj_reply_free(r);
+	it_fire_as(a.person, a.role, id, event, kv, n_kv(kv));
 }
 
 /* Fire and expect a refusal with `code`, its message mentioning `about`
@@ -119,100 +75,22 @@ static void fire(const char *who, uint64_t id, const char *event, const char *co
 static void refused(const char *who, uint64_t id, const char *event, const char *const *kv,
 		    Guanjia__ErrorCode code, const char *about)
 {
-	Guanjia__Reply *r = NULL;
-	size_t n = 0;
+	struct actor a = actor(who);
 
-	while (kv && kv[n])
-		n++;
-	act(who);
-	ck_assert_int_eq(gj_client_fire(cl, id, event, kv, n, NULL, &r), 0);
-	ck_assert_msg(r->outcome == GUANJIA__OUTCOME__REFUSED, "%s on %llu applied: %s", event,
-		      (unsigned long long)id, r->message);
-	ck_assert_msg((int)r->code == (int)code, "%s: refused with %s, not %s: %s", event,
-		      gj_error_code_name(r->code), gj_error_code_name(code), r->message);
-	if (about)
-		ck_assert_msg(strstr(r->message, about), "%s: '%s' does not mention %s", event,
-			      r->message, about);
-	gj_reply_free(r);
+	it_fire_refused(a.person, a.role, id, event, kv, n_kv(kv), code, about);
 }
 
-static void advance(int64_t ms)
-{
-	Guanjia__Reply *r = NULL;
-
-	call_ok(gj_client_advance(cl, ms, &r), r);
-	gj_reply_free(r);
-}
-
-static int64_t now(void)
-{
-	Guanjia__Reply *r = NULL;
-	int64_t t;
-
-	call_ok(gj_client_status(cl, &r), r);
-	t = r->status->now;
-	gj_reply_free(r);
-	return t;
-}
-
-static void advance_to(int64_t t)
-{
-	int64_t n = now();
-
-	ck_assert_msg(t >= n, "cannot go back in time");
-	if (t > n)
-		advance(t - n);
-}
-
-static Guanjia__Ticket *get(uint64_t id, Guanjia__Reply **ret)
-{
-	call_ok(gj_client_get(cl, id, false, ret), *ret);
-	return (*ret)->ticket;
-}
-
-static const char *field(const Guanjia__Ticket *tk, const char *name)
-{
-	for (size_t i = 0; i < tk->n_fields; i++)
-		if (strcmp(tk->fields[i]->name, name) == 0)
-			return tk->fields[i]->value;
-	return NULL;
-}
-
-static Guanjia__Clock *find_clock(const Guanjia__Ticket *tk, const char *id)
-{
-	for (size_t i = 0; i < tk->n_clocks; i++)
-		if (strcmp(tk->clocks[i]->id, id) == 0)
-			return tk->clocks[i];
-	ck_abort_msg("no clock %s", id);
-	return NULL;
-}
-
-static void expect_state(uint64_t id, const char *state)
-{
-	Guanjia__Reply *r = NULL;
-
-	ck_assert_str_eq(get(id, &r)->state, state);
-	gj_reply_free(r);
-}
-
+/* The clock is running, due at `deadline`. */
 static void expect_deadline(uint64_t id, const char *clock, int64_t deadline)
 {
-	Guanjia__Reply *r = NULL;
-	Guanjia__Clock *c = find_clock(get(id, &r), clock);
-
-	char got[40], want[40];
-
-	gj_time_format(c->deadline, GJ_DEFAULT_UTC_OFFSET_MIN, got, sizeof(got));
-	gj_time_format(deadline, GJ_DEFAULT_UTC_OFFSET_MIN, want, sizeof(want));
-	ck_assert_int_eq(c->state, GUANJIA__CLOCK_STATE__CLOCK_RUNNING);
-	ck_assert_msg(c->deadline == deadline, "clock %s due %s, expected %s", clock, got, want);
-	gj_reply_free(r);
+	it_assert_clock(id, clock, GUANJIA__CLOCK_STATE__CLOCK_RUNNING, deadline);
 }
 
+/* The ticket has the field, equal to `value` (NULL: any value). */
 static void expect_field(uint64_t id, const char *name, const char *value)
 {
 	Guanjia__Reply *r = NULL;
-	const char *v = field(get(id, &r), name);
+	const char *v = it_field(it_get(id, false, &r), name);
 
 	ck_assert_msg(v != NULL, "ticket %llu has no field %s", (unsigned long long)id, name);
 	if (value)
@@ -220,92 +98,13 @@ static void expect_field(uint64_t id, const char *name, const char *value)
 	gj_reply_free(r);
 }
 
-struct alert_seen {
-	size_t n;
-	int64_t last_at;
-	char roles[128];        /* of the last one, comma-separated */
-};
-
-/* The workflow's own alerts of a ticket in the whole journal, on `clock`
- * (NULL: any) at `level` (-1: any). */
-static struct alert_seen alerts(uint64_t ticket, const char *clock, int level)
-{
-	struct alert_seen s = { 0 };
-	Guanjia__Reply *r = NULL;
-	uint64_t from = 1;
-	bool more;
-
-	do {
-		call_ok(gj_client_replay(cl, from, 10000, "alert.", &r), r);
-		for (size_t i = 0; i < r->records->n_records; i++) {
-			const Guanjia__Alert *a = r->records->records[i]->alert;
-			if (!a || a->ticket_id != ticket || a->plugin[0])
-				continue;
-			if ((clock && strcmp(a->clock, clock) != 0) ||
-			    (level >= 0 && (int)a->level != level))
-				continue;
-			s.n++;
-			s.last_at = r->records->records[i]->at;
-			s.roles[0] = 0;
-			for (size_t j = 0; j < a->n_notify_roles; j++) {
-				if (j)
-					strncat(s.roles, ",", sizeof(s.roles) - strlen(s.roles) - 1);
-				strncat(s.roles, a->notify_roles[j],
-					sizeof(s.roles) - strlen(s.roles) - 1);
-			}
-		}
-		from = r->records->next_seq;
-		more = r->records->next_seq <= r->records->last_seq;
-		gj_reply_free(r);
-	} while (more);
-	return s;
-}
-
-static void expect_no_alerts(uint64_t ticket)
-{
-	struct alert_seen s = alerts(ticket, NULL, -1);
-
-	ck_assert_msg(s.n == 0, "ticket %llu has %zu alerts (last for %s)",
-		      (unsigned long long)ticket, s.n, s.roles);
-}
-
-#define WARNING GUANJIA__ALERT_LEVEL__WARNING
-#define BREACH GUANJIA__ALERT_LEVEL__BREACH
-
-/*
- * The late path, one alert at a time: a millisecond before `due` the
- * ticket has exactly `before` alerts of its own and none of this one; at
- * `due` exactly one more, on `clock` at `level`, for `roles`
- * ("cs_lead,manager"), raised at `due`.
- */
-static void alert_at(uint64_t ticket, const char *clock, int level, int64_t due,
-		     const char *roles, size_t before)
-{
-	struct alert_seen s;
-	char when[40];
-
-	gj_time_format(due, GJ_DEFAULT_UTC_OFFSET_MIN, when, sizeof(when));
-	advance_to(due - 1);
-	ck_assert_msg(alerts(ticket, clock, level).n == 0 &&
-		      alerts(ticket, NULL, -1).n == before,
-		      "ticket %llu, clock %s: alerted before %s", (unsigned long long)ticket,
-		      clock, when);
-	advance(1);
-	s = alerts(ticket, clock, level);
-	ck_assert_msg(s.n == 1 && alerts(ticket, NULL, -1).n == before + 1,
-		      "ticket %llu, clock %s: no %s alert at %s", (unsigned long long)ticket,
-		      clock, level == GUANJIA__ALERT_LEVEL__BREACH ? "breach" : "warning", when);
-	ck_assert_int_eq(s.last_at, due);
-	ck_assert_str_eq(s.roles, roles);
-}
-
 /* A procedure's clock: the warning `warn` before `target`, then the breach. */
 static void late_procedure(uint64_t ticket, const char *clock, int64_t started,
 			   int64_t target, int64_t warn, const char *warn_roles,
 			   const char *breach_roles, size_t before)
 {
-	alert_at(ticket, clock, WARNING, started + target - warn, warn_roles, before);
-	alert_at(ticket, clock, BREACH, started + target, breach_roles, before + 1);
+	it_expect_alert(ticket, "", clock, WARNING, started + target - warn, warn_roles, before);
+	it_expect_alert(ticket, "", clock, BREACH, started + target, breach_roles, before + 1);
 }
 
 /* --- R01, R02: the daily 9S checks and their findings ------------------ */
@@ -317,10 +116,10 @@ static void nine_s_rule(const char *check_wf, const char *finding_wf,
 	const char *one[] = { "findings=1", NULL };
 	const char *finding[] = { "responsible=wang.fang", "finding=desk not cleared", NULL };
 	const char *reason[] = { "reason=office closed for works", NULL };
-	int64_t t0 = at("2026-10-12T08:25:00+08:00");    /* Monday, work at 08:30 */
+	int64_t t0 = it_at("2026-10-12T08:25:00+08:00");    /* Monday, work at 08:30 */
 	uint64_t chk, fnd, late_chk, late_fnd, cancelled;
 
-	start("2026-10-12T08:25:00+08:00");
+	it_start("2026-10-12T08:25:00+08:00", NULL, NULL);
 
 	/* On time: the generator opens the check 5 minutes before work (as
 	 * admin_hr); the cs_lead ticks every item and records one finding,
@@ -330,7 +129,7 @@ static void nine_s_rule(const char *check_wf, const char *finding_wf,
 	refused("li.ming/butler", chk, ticks[0], NULL, GUANJIA__ERROR_CODE__ROLE_NOT_ALLOWED,
 		"cs_lead");
 	for (size_t i = 0; i + 1 < n_ticks; i++) {
-		advance(20 * SEC);
+		it_advance(20 * SEC);
 		fire("zhou.min/cs_lead", chk, ticks[i], NULL);
 	}
 	/* Recording with one item unticked is refused. */
@@ -341,17 +140,17 @@ static void nine_s_rule(const char *check_wf, const char *finding_wf,
 	refused("zhou.min/cs_lead", chk, "record", NULL, GUANJIA__ERROR_CODE__MISSING_FIELD,
 		"findings");
 	fnd = open_t("zhou.min/cs_lead", finding_wf, finding);
-	expect_deadline(fnd, "rectify", now() + 5 * MIN);
+	expect_deadline(fnd, "rectify", it_now() + 5 * MIN);
 	fire("zhou.min/cs_lead", chk, "record", one);
-	expect_state(chk, "recorded");
-	advance(3 * MIN);
+	it_assert_state(chk, "recorded");
+	it_advance(3 * MIN);
 	fire("wang.fang/butler", fnd, "rectify", NULL);
-	expect_state(fnd, "rectified");
+	it_assert_state(fnd, "rectified");
 	expect_field(fnd, "responsible", "wang.fang");
 
 	/* Late: the next morning nobody checks, and a finding is left. */
-	advance_to(at("2026-10-13T08:25:00+08:00"));
-	t0 = now();
+	it_advance_to(it_at("2026-10-13T08:25:00+08:00"));
+	t0 = it_now();
 	late_chk = open_t("sys.generator/admin_hr", check_wf, NULL);
 	late_fnd = open_t("zhou.min/cs_lead", finding_wf, finding);
 	/* A manager may call a day's check off, with a reason; the cs_lead may not. */
@@ -360,21 +159,22 @@ static void nine_s_rule(const char *check_wf, const char *finding_wf,
 		GUANJIA__ERROR_CODE__ROLE_NOT_ALLOWED, NULL);
 	fire("chen.jianguo/manager", cancelled, "cancel", reason);
 	late_procedure(late_chk, "check", t0, 5 * MIN, 1 * MIN, "cs_lead", "manager", 0);
-	ck_assert_uint_eq(alerts(late_fnd, NULL, -1).n, 2);     /* at the same instants */
-	ck_assert_uint_eq(alerts(late_fnd, "rectify", BREACH).n, 1);
-	ck_assert_int_eq(alerts(late_fnd, "rectify", WARNING).last_at, t0 + 4 * MIN);
-	ck_assert_int_eq(alerts(late_fnd, "rectify", BREACH).last_at, t0 + 5 * MIN);
-	ck_assert_str_eq(alerts(late_fnd, "rectify", WARNING).roles, "cs_lead");
-	ck_assert_str_eq(alerts(late_fnd, "rectify", BREACH).roles, "cs_lead,manager");
+	/* at the same instants */
+	ck_assert_uint_eq(it_alerts(late_fnd, "", NULL, IT_ANY_LEVEL, 0).n, 2);
+	ck_assert_uint_eq(it_alerts(late_fnd, "", "rectify", BREACH, 0).n, 1);
+	ck_assert_int_eq(it_alerts(late_fnd, "", "rectify", WARNING, 0).last_at, t0 + 4 * MIN);
+	ck_assert_int_eq(it_alerts(late_fnd, "", "rectify", BREACH, 0).last_at, t0 + 5 * MIN);
+	ck_assert_str_eq(it_alerts(late_fnd, "", "rectify", WARNING, 0).roles, "cs_lead");
+	ck_assert_str_eq(it_alerts(late_fnd, "", "rectify", BREACH, 0).roles, "cs_lead,manager");
 	/* A late rectification still closes the finding (the report counts it). */
 	fire("wang.fang/butler", late_fnd, "rectify", NULL);
 
 	/* The on-time tickets never alerted, a day later either. */
-	advance(24 * HOUR);
-	expect_no_alerts(chk);
-	expect_no_alerts(fnd);
-	expect_no_alerts(cancelled);
-	ck_assert_uint_eq(alerts(late_chk, NULL, -1).n, 2);
+	it_advance(24 * HOUR);
+	it_assert_no_alerts(chk);
+	it_assert_no_alerts(fnd);
+	it_assert_no_alerts(cancelled);
+	ck_assert_uint_eq(it_alerts(late_chk, "", NULL, IT_ANY_LEVEL, 0).n, 2);
 }
 
 START_TEST(r01_office_check_within_five_minutes_before_work)
@@ -408,16 +208,16 @@ START_TEST(r03_friday_signage_round_recorded_rectified_rechecked)
 	const char *result[] = { "recheck_result=put right", NULL };
 	uint64_t round, clean, late;
 
-	start("2026-10-16T14:00:00+08:00");     /* Friday */
+	it_start("2026-10-16T14:00:00+08:00", NULL, NULL);     /* Friday */
 
 	/* On time: a round with findings, put right and re-checked by the
 	 * time required; another recorded clean. */
 	round = open_t("sys.generator/admin_hr", "r03_signage_round", until1);
 	clean = open_t("zhou.min/cs_lead", "r03_signage_round", until1);
-	expect_deadline(round, "round", at("2026-10-16T16:00:00+08:00"));
+	expect_deadline(round, "round", it_at("2026-10-16T16:00:00+08:00"));
 	refused("li.ming/butler", round, "check_adverts", NULL,
 		GUANJIA__ERROR_CODE__ROLE_NOT_ALLOWED, "cs_lead");
-	advance(20 * MIN);
+	it_advance(20 * MIN);
 	fire("zhou.min/cs_lead", round, "check_notice_boards", NULL);
 	fire("zhou.min/cs_lead", round, "check_adverts", NULL);
 	refused("zhou.min/cs_lead", round, "record_findings", findings1,
@@ -427,36 +227,36 @@ START_TEST(r03_friday_signage_round_recorded_rectified_rechecked)
 	fire("zhou.min/cs_lead", clean, "check_adverts", NULL);
 	fire("zhou.min/cs_lead", clean, "check_floor_signs", NULL);
 	fire("zhou.min/cs_lead", clean, "record_no_findings", NULL);
-	expect_state(clean, "done");
-	advance(60 * MIN);                                      /* 15:20 */
+	it_assert_state(clean, "done");
+	it_advance(60 * MIN);                                      /* 15:20 */
 	fire("zhou.min/cs_lead", round, "record_findings", findings1);
-	expect_deadline(round, "rectification", at("2026-10-19T12:00:00+08:00"));
+	expect_deadline(round, "rectification", it_at("2026-10-19T12:00:00+08:00"));
 	/* The re-check needs the rectification first. */
 	refused("zhou.min/cs_lead", round, "recheck", result, GUANJIA__ERROR_CODE__MISSING_FIELD,
 		"rectified");
-	advance_to(at("2026-10-19T09:30:00+08:00"));
+	it_advance_to(it_at("2026-10-19T09:30:00+08:00"));
 	fire("zhao.hong/admin_hr", round, "rectify", NULL);
 	refused("zhou.min/cs_lead", round, "recheck", no_result,
 		GUANJIA__ERROR_CODE__MISSING_FIELD, "recheck_result");
 	fire("zhou.min/cs_lead", round, "recheck", result);
-	expect_state(round, "done");
+	it_assert_state(round, "done");
 
 	/* Late: next Friday's round is not recorded by 16:00, and its
 	 * findings are not put right by the time required. */
-	advance_to(at("2026-10-23T14:00:00+08:00"));
+	it_advance_to(it_at("2026-10-23T14:00:00+08:00"));
 	late = open_t("sys.generator/admin_hr", "r03_signage_round", until2);
-	late_procedure(late, "round", at("2026-10-23T14:00:00+08:00"), 2 * HOUR, 30 * MIN,
+	late_procedure(late, "round", it_at("2026-10-23T14:00:00+08:00"), 2 * HOUR, 30 * MIN,
 		       "cs_lead", "manager", 0);
-	advance(10 * MIN);
+	it_advance(10 * MIN);
 	fire("zhou.min/cs_lead", late, "check_notice_boards", NULL);
 	fire("zhou.min/cs_lead", late, "check_adverts", NULL);
 	fire("zhou.min/cs_lead", late, "check_floor_signs", NULL);
 	fire("zhou.min/cs_lead", late, "record_findings", findings2);
-	late_procedure(late, "rectification", at("2026-10-26T00:00:00+08:00"), 12 * HOUR, HOUR,
+	late_procedure(late, "rectification", it_at("2026-10-26T00:00:00+08:00"), 12 * HOUR, HOUR,
 		       "cs_lead", "cs_lead,manager", 2);
 
-	expect_no_alerts(round);
-	expect_no_alerts(clean);
+	it_assert_no_alerts(round);
+	it_assert_no_alerts(clean);
 }
 END_TEST
 
@@ -473,19 +273,19 @@ START_TEST(r04_publicity_needs_review_and_approval_before_publishing)
 	Guanjia__Ticket *tk;
 	uint64_t item, late;
 
-	start("2026-10-12T09:00:00+08:00");
+	it_start("2026-10-12T09:00:00+08:00", NULL, NULL);
 
 	/* On time: the butler's draft, reviewed by the cs_lead, approved by
 	 * the manager, then published; nothing else will do. */
 	item = open_t("li.ming/butler", "r04_publicity", item1);
-	expect_deadline(item, "approval", at("2026-10-14T09:00:00+08:00"));
+	expect_deadline(item, "approval", it_at("2026-10-14T09:00:00+08:00"));
 	refused("li.ming/butler", item, "publish", NULL, GUANJIA__ERROR_CODE__ILLEGAL_TRANSITION,
 		"approved");
 	refused("li.ming/butler", item, "review", NULL, GUANJIA__ERROR_CODE__ROLE_NOT_ALLOWED,
 		"cs_lead");
 	refused("chen.jianguo/manager", item, "approve", NULL,
 		GUANJIA__ERROR_CODE__ILLEGAL_TRANSITION, NULL);
-	advance(HOUR);
+	it_advance(HOUR);
 	fire("zhou.min/cs_lead", item, "review", NULL);
 	refused("li.ming/butler", item, "publish", NULL, GUANJIA__ERROR_CODE__ILLEGAL_TRANSITION,
 		NULL);
@@ -493,29 +293,31 @@ START_TEST(r04_publicity_needs_review_and_approval_before_publishing)
 		"manager");
 	/* Sent back, it is reviewed again before the manager sees it. */
 	fire("chen.jianguo/manager", item, "send_back", reason);
-	expect_state(item, "draft");
+	it_assert_state(item, "draft");
 	fire("li.ming/butler", item, "revise", NULL);
-	advance(HOUR);
+	it_advance(HOUR);
 	fire("zhou.min/cs_lead", item, "review", NULL);
-	advance(HOUR);
+	it_advance(HOUR);
 	fire("chen.jianguo/manager", item, "approve", NULL);
 	fire("li.ming/butler", item, "publish", NULL);
 	/* The review and approval records are kept: who and when. */
-	tk = get(item, &r);
+	tk = it_get(item, false, &r);
 	ck_assert_str_eq(tk->state, "published");
-	ck_assert_str_eq(field(tk, "reviewed"), "2026-10-12T11:00:00+08:00");
-	ck_assert_str_eq(field(tk, "approved"), "2026-10-12T12:00:00+08:00");
+	ck_assert_str_eq(it_field(tk, "reviewed"), "2026-10-12T11:00:00+08:00");
+	ck_assert_str_eq(it_field(tk, "approved"), "2026-10-12T12:00:00+08:00");
 	gj_reply_free(r);
 
 	/* Late: an item due to be published on the 15th at 09:00 is reviewed
 	 * but still not approved. */
 	late = open_t("li.ming/butler", "r04_publicity", item2);
 	fire("zhou.min/cs_lead", late, "review", NULL);
-	alert_at(late, "approval", WARNING, at("2026-10-15T07:00:00+08:00"), "cs_lead,manager", 0);
-	alert_at(late, "approval", BREACH, at("2026-10-15T09:00:00+08:00"), "cs_lead,manager", 1);
+	it_expect_alert(late, "", "approval", WARNING, it_at("2026-10-15T07:00:00+08:00"),
+			"cs_lead,manager", 0);
+	it_expect_alert(late, "", "approval", BREACH, it_at("2026-10-15T09:00:00+08:00"),
+			"cs_lead,manager", 1);
 	refused("li.ming/butler", late, "publish", NULL, GUANJIA__ERROR_CODE__ILLEGAL_TRANSITION,
 		NULL);
-	expect_no_alerts(item);
+	it_assert_no_alerts(item);
 }
 END_TEST
 
@@ -525,10 +327,10 @@ START_TEST(r05_first_hand_move_in_steps_within_30_minutes)
 {
 	const char *open_kv[] = { "unit=3#-1502", "owner_name=Wang Lei", NULL };
 	const char *reason[] = { "reason=owner left", NULL };
-	int64_t t0 = at("2026-10-12T10:00:00+08:00");
+	int64_t t0 = it_at("2026-10-12T10:00:00+08:00");
 	uint64_t id, late, gone;
 
-	start("2026-10-12T10:00:00+08:00");
+	it_start("2026-10-12T10:00:00+08:00", NULL, NULL);
 
 	/* On time: the four steps, each by the role that does it. */
 	id = open_t("li.ming/butler", "r05_move_in_first_hand", open_kv);
@@ -537,34 +339,34 @@ START_TEST(r05_first_hand_move_in_steps_within_30_minutes)
 		GUANJIA__ERROR_CODE__ROLE_NOT_ALLOWED, "butler");
 	refused("li.ming/butler", id, "sign_documents", NULL, GUANJIA__ERROR_CODE__MISSING_FIELD,
 		"identity_verified");
-	advance(3 * MIN);
+	it_advance(3 * MIN);
 	fire("li.ming/butler", id, "verify_identity", NULL);
-	advance(7 * MIN);
+	it_advance(7 * MIN);
 	fire("li.ming/butler", id, "sign_documents", NULL);
-	advance(5 * MIN);
+	it_advance(5 * MIN);
 	fire("li.ming/butler", id, "pay_fees", NULL);
 	refused("li.ming/butler", id, "complete", NULL, GUANJIA__ERROR_CODE__MISSING_FIELD,
 		"keys_handed_over");
-	advance(9 * MIN);
+	it_advance(9 * MIN);
 	fire("zhao.lei/engineering", id, "hand_over_keys", NULL);
 	refused("zhao.lei/engineering", id, "complete", NULL,
 		GUANJIA__ERROR_CODE__ROLE_NOT_ALLOWED, NULL);
 	fire("li.ming/butler", id, "complete", NULL);
-	expect_state(id, "completed");
+	it_assert_state(id, "completed");
 	expect_field(id, "identity_verified", "2026-10-12T10:03:00+08:00");
 	expect_field(id, "keys_handed_over", "2026-10-12T10:24:00+08:00");
 
 	/* Late: the owner waits; the butler is warned at 25 minutes, the
 	 * cs_lead alerted at 30. */
-	t0 = now();
+	t0 = it_now();
 	late = open_t("li.ming/butler", "r05_move_in_first_hand", open_kv);
 	gone = open_t("li.ming/butler", "r05_move_in_first_hand", open_kv);
 	fire("li.ming/butler", gone, "cancel", reason);
 	late_procedure(late, "move_in", t0, 30 * MIN, 5 * MIN, "butler", "cs_lead", 0);
-	advance(HOUR);
-	expect_no_alerts(id);
-	expect_no_alerts(gone);
-	ck_assert_uint_eq(alerts(late, NULL, -1).n, 2);
+	it_advance(HOUR);
+	it_assert_no_alerts(id);
+	it_assert_no_alerts(gone);
+	ck_assert_uint_eq(it_alerts(late, "", NULL, IT_ANY_LEVEL, 0).n, 2);
 }
 END_TEST
 
@@ -572,43 +374,43 @@ START_TEST(r06_second_hand_move_in_steps_within_60_minutes)
 {
 	const char *open_kv[] = { "unit=1#-0803", "owner_name=Li Na", NULL };
 	const char *meters[] = { "water_reading=01234", "electricity_reading=05678", NULL };
-	int64_t t0 = at("2026-10-12T14:00:00+08:00");
+	int64_t t0 = it_at("2026-10-12T14:00:00+08:00");
 	uint64_t id, late;
 
-	start("2026-10-12T14:00:00+08:00");
+	it_start("2026-10-12T14:00:00+08:00", NULL, NULL);
 
 	id = open_t("li.ming/butler", "r06_move_in_second_hand", open_kv);
 	expect_deadline(id, "move_in", t0 + 60 * MIN);
 	refused("li.ming/butler", id, "read_meters", NULL, GUANJIA__ERROR_CODE__MISSING_FIELD,
 		"water_reading");
-	advance(5 * MIN);
+	it_advance(5 * MIN);
 	fire("zhao.lei/engineering", id, "read_meters", meters);
 	refused("zhao.lei/engineering", id, "check_seller_fees", NULL,
 		GUANJIA__ERROR_CODE__ROLE_NOT_ALLOWED, "butler");
-	advance(5 * MIN);
+	it_advance(5 * MIN);
 	fire("li.ming/butler", id, "check_seller_fees", NULL);
 	/* No signing before the buyer's title is checked. */
 	refused("li.ming/butler", id, "sign_documents", NULL, GUANJIA__ERROR_CODE__MISSING_FIELD,
 		"title_checked");
-	advance(10 * MIN);
+	it_advance(10 * MIN);
 	fire("li.ming/butler", id, "check_title", NULL);
-	advance(5 * MIN);
+	it_advance(5 * MIN);
 	fire("li.ming/butler", id, "sign_documents", NULL);
-	advance(5 * MIN);
+	it_advance(5 * MIN);
 	fire("li.ming/butler", id, "pay_fees", NULL);
 	refused("li.ming/butler", id, "complete", NULL, GUANJIA__ERROR_CODE__MISSING_FIELD,
 		"other_items_done");
-	advance(10 * MIN);
+	it_advance(10 * MIN);
 	fire("li.ming/butler", id, "other_items", NULL);
 	fire("li.ming/butler", id, "complete", NULL);
-	expect_state(id, "completed");
+	it_assert_state(id, "completed");
 	expect_field(id, "water_reading", "01234");
 
-	t0 = now();
+	t0 = it_now();
 	late = open_t("li.ming/butler", "r06_move_in_second_hand", open_kv);
 	late_procedure(late, "move_in", t0, 60 * MIN, 10 * MIN, "butler", "cs_lead", 0);
-	advance(2 * HOUR);
-	expect_no_alerts(id);
+	it_advance(2 * HOUR);
+	it_assert_no_alerts(id);
 }
 END_TEST
 
@@ -617,10 +419,10 @@ START_TEST(r07_tenant_move_in_steps_within_30_minutes)
 	const char *open_kv[] = { "unit=2#-1201", "tenant_name=Zhang Wei", NULL };
 	const char *papers[] = { "sign_owner_authorisation", "sign_tenant_pledge",
 				 "sign_fire_safety_pledge", "sign_goods_release" };
-	int64_t t0 = at("2026-10-12T16:00:00+08:00");
+	int64_t t0 = it_at("2026-10-12T16:00:00+08:00");
 	uint64_t id, late;
 
-	start("2026-10-12T16:00:00+08:00");
+	it_start("2026-10-12T16:00:00+08:00", NULL, NULL);
 
 	id = open_t("li.ming/butler", "r07_tenant_move_in", open_kv);
 	expect_deadline(id, "move_in", t0 + 30 * MIN);
@@ -628,10 +430,10 @@ START_TEST(r07_tenant_move_in_steps_within_30_minutes)
 		GUANJIA__ERROR_CODE__MISSING_FIELD, "tenant_registered");
 	refused("li.ming/security", id, "register_tenant", NULL,
 		GUANJIA__ERROR_CODE__ROLE_NOT_ALLOWED, "butler");
-	advance(5 * MIN);
+	it_advance(5 * MIN);
 	fire("li.ming/butler", id, "register_tenant", NULL);
 	for (size_t i = 0; i < 3; i++) {
-		advance(3 * MIN);
+		it_advance(3 * MIN);
 		fire("li.ming/butler", id, papers[i], NULL);
 	}
 	/* The other items wait for the fourth paper; so does completion. */
@@ -639,18 +441,18 @@ START_TEST(r07_tenant_move_in_steps_within_30_minutes)
 		"goods_release_signed");
 	refused("li.ming/butler", id, "complete", NULL, GUANJIA__ERROR_CODE__MISSING_FIELD,
 		"goods_release_signed");
-	advance(3 * MIN);
+	it_advance(3 * MIN);
 	fire("li.ming/butler", id, papers[3], NULL);
-	advance(3 * MIN);
+	it_advance(3 * MIN);
 	fire("li.ming/butler", id, "other_items", NULL);
 	fire("li.ming/butler", id, "complete", NULL);
-	expect_state(id, "completed");
+	it_assert_state(id, "completed");
 
-	t0 = now();
+	t0 = it_now();
 	late = open_t("zhou.min/cs_lead", "r07_tenant_move_in", open_kv);
 	late_procedure(late, "move_in", t0, 30 * MIN, 5 * MIN, "butler", "cs_lead", 0);
-	advance(HOUR);
-	expect_no_alerts(id);
+	it_advance(HOUR);
+	it_assert_no_alerts(id);
 }
 END_TEST
 
@@ -661,10 +463,10 @@ START_TEST(r08_decoration_application_steps_within_15_minutes)
 	const char *open_kv[] = { "unit=4#-0602", NULL };
 	const char *money[] = { "deposit=3000", "rubbish_fee=500", NULL };
 	const char *permit[] = { "permit_no=ZX-2026-118", NULL };
-	int64_t t0 = at("2026-10-13T09:00:00+08:00");
+	int64_t t0 = it_at("2026-10-13T09:00:00+08:00");
 	uint64_t id, late;
 
-	start("2026-10-13T09:00:00+08:00");
+	it_start("2026-10-13T09:00:00+08:00", NULL, NULL);
 
 	id = open_t("li.ming/butler", "r08_decoration_application", open_kv);
 	expect_deadline(id, "application", t0 + 15 * MIN);
@@ -672,33 +474,33 @@ START_TEST(r08_decoration_application_steps_within_15_minutes)
 	refused("li.ming/butler", id, "review_drawings", NULL,
 		GUANJIA__ERROR_CODE__ROLE_NOT_ALLOWED, "engineering");
 	fire("li.ming/butler", id, "fill_application", NULL);
-	advance(2 * MIN);
+	it_advance(2 * MIN);
 	fire("li.ming/butler", id, "pay_deposit", money);
 	/* No permit before the drawings are reviewed. */
 	refused("li.ming/butler", id, "issue_permit", permit, GUANJIA__ERROR_CODE__MISSING_FIELD,
 		"drawings_reviewed");
-	advance(3 * MIN);
+	it_advance(3 * MIN);
 	fire("zhao.lei/engineering", id, "review_drawings", NULL);
-	advance(2 * MIN);
+	it_advance(2 * MIN);
 	fire("li.ming/butler", id, "issue_permit", permit);
-	advance(2 * MIN);
+	it_advance(2 * MIN);
 	fire("li.ming/butler", id, "issue_passes", NULL);
 	refused("li.ming/butler", id, "complete", NULL, GUANJIA__ERROR_CODE__MISSING_FIELD,
 		"entered");
-	advance(2 * MIN);
+	it_advance(2 * MIN);
 	fire("li.ming/butler", id, "enter_system", NULL);
 	fire("li.ming/butler", id, "complete", NULL);
-	expect_state(id, "completed");
+	it_assert_state(id, "completed");
 	expect_field(id, "deposit", "3000");
 	expect_field(id, "rubbish_fee", "500");
 
-	t0 = now();
+	t0 = it_now();
 	late = open_t("li.ming/butler", "r08_decoration_application", open_kv);
 	fire("li.ming/butler", late, "fill_application", NULL);
 	late_procedure(late, "application", t0, 15 * MIN, 3 * MIN, "butler,engineering",
 		       "cs_lead", 0);
-	advance(HOUR);
-	expect_no_alerts(id);
+	it_advance(HOUR);
+	it_assert_no_alerts(id);
 }
 END_TEST
 
@@ -707,10 +509,10 @@ START_TEST(r09_decoration_extension_with_1000_yuan_deposit_within_10_minutes)
 	const char *open_kv[] = { "unit=4#-0602", NULL };
 	const char *apply[] = { "permit_no=ZX-2026-118", "kind=extension", NULL };
 	const char *deposit[] = { "deposit=1000", NULL };
-	int64_t t0 = at("2026-10-14T10:00:00+08:00");
+	int64_t t0 = it_at("2026-10-14T10:00:00+08:00");
 	uint64_t id, late;
 
-	start("2026-10-14T10:00:00+08:00");
+	it_start("2026-10-14T10:00:00+08:00", NULL, NULL);
 
 	id = open_t("li.ming/butler", "r09_decoration_extension", open_kv);
 	expect_deadline(id, "extension", t0 + 10 * MIN);
@@ -720,41 +522,41 @@ START_TEST(r09_decoration_extension_with_1000_yuan_deposit_within_10_minutes)
 	fire("li.ming/butler", id, "receive_permit", apply);
 	refused("li.ming/butler", id, "pay_deposit", NULL, GUANJIA__ERROR_CODE__MISSING_FIELD,
 		"deposit");
-	advance(MIN);
+	it_advance(MIN);
 	fire("li.ming/butler", id, "pay_deposit", deposit);
-	advance(MIN);
+	it_advance(MIN);
 	fire("li.ming/butler", id, "issue_extension_permit", NULL);
 	/* Engineering reviews, then the manager approves: each in their role. */
 	refused("chen.jianguo/manager", id, "manager_approve", NULL,
 		GUANJIA__ERROR_CODE__MISSING_FIELD, "engineering_reviewed");
 	refused("li.ming/butler", id, "engineering_review", NULL,
 		GUANJIA__ERROR_CODE__ROLE_NOT_ALLOWED, "engineering");
-	advance(2 * MIN);
+	it_advance(2 * MIN);
 	fire("zhao.lei/engineering", id, "engineering_review", NULL);
 	refused("zhao.lei/engineering", id, "manager_approve", NULL,
 		GUANJIA__ERROR_CODE__ROLE_NOT_ALLOWED, "manager");
 	refused("li.ming/butler", id, "enter_system", NULL, GUANJIA__ERROR_CODE__MISSING_FIELD,
 		"manager_approved");
-	advance(2 * MIN);
+	it_advance(2 * MIN);
 	fire("chen.jianguo/manager", id, "manager_approve", NULL);
 	refused("li.ming/butler", id, "complete", NULL, GUANJIA__ERROR_CODE__MISSING_FIELD,
 		"entered");
-	advance(MIN);
+	it_advance(MIN);
 	fire("li.ming/butler", id, "enter_system", NULL);
 	fire("li.ming/butler", id, "complete", NULL);
-	expect_state(id, "completed");
+	it_assert_state(id, "completed");
 	/* The 1000-yuan extension deposit is on record, and when it was paid. */
 	expect_field(id, "deposit", "1000");
 	expect_field(id, "deposit_paid", "2026-10-14T10:01:00+08:00");
 	expect_field(id, "kind", "extension");
 
-	t0 = now();
+	t0 = it_now();
 	late = open_t("li.ming/butler", "r09_decoration_extension", open_kv);
 	fire("li.ming/butler", late, "receive_permit", apply);
 	late_procedure(late, "extension", t0, 10 * MIN, 2 * MIN,
 		       "butler,engineering,manager", "cs_lead", 0);
-	advance(HOUR);
-	expect_no_alerts(id);
+	it_advance(HOUR);
+	it_assert_no_alerts(id);
 }
 END_TEST
 
@@ -772,36 +574,36 @@ START_TEST(r10_decoration_completion_and_refund_within_15_working_days)
 	 * the National Day holiday 10-01..10-07, 10-08 (3), 10-09 (4), the
 	 * make-up Saturday 10-10 (5), 10-12..10-16 (6-10), 10-19..10-23
 	 * (11-15): due at the close of Friday 10-23, 17:30. */
-	int64_t refund_due = at("2026-10-23T17:30:00+08:00");
-	int64_t t0 = at("2026-09-28T10:00:00+08:00");
+	int64_t refund_due = it_at("2026-10-23T17:30:00+08:00");
+	int64_t t0 = it_at("2026-09-28T10:00:00+08:00");
 	uint64_t id, late;
 
-	start("2026-09-28T10:00:00+08:00");
+	it_start("2026-09-28T10:00:00+08:00", NULL, NULL);
 
 	/* On time: the procedure within 10 minutes, the deposit back in time. */
 	id = open_t("li.ming/butler", "r10_decoration_completion", open_kv);
 	late = open_t("li.ming/butler", "r10_decoration_completion", open_kv);
 	expect_deadline(id, "completion", t0 + 10 * MIN);
-	advance(MIN);
+	it_advance(MIN);
 	fire("li.ming/butler", id, "return_permit", NULL);
 	refused("li.ming/butler", id, "engineering_acceptance", NULL,
 		GUANJIA__ERROR_CODE__ROLE_NOT_ALLOWED, "engineering");
 	refused("li.ming/butler", id, "apply_refund", receipt, GUANJIA__ERROR_CODE__MISSING_FIELD,
 		"accepted");
-	advance(2 * MIN);
+	it_advance(2 * MIN);
 	fire("zhao.lei/engineering", id, "engineering_acceptance", NULL);
 	refused("li.ming/butler", id, "apply_refund", NULL, GUANJIA__ERROR_CODE__MISSING_FIELD,
 		"deposit_receipt");
-	advance(2 * MIN);
+	it_advance(2 * MIN);
 	fire("li.ming/butler", id, "apply_refund", receipt);
 	refused("li.ming/butler", id, "complete", NULL, GUANJIA__ERROR_CODE__MISSING_FIELD,
 		"owner_told");
-	advance(MIN);
+	it_advance(MIN);
 	fire("li.ming/butler", id, "tell_owner", NULL);         /* 10:06 */
 	expect_deadline(id, "deposit_refund", refund_due);
-	advance(MIN);
+	it_advance(MIN);
 	fire("li.ming/butler", id, "complete", NULL);
-	expect_state(id, "refund_pending");
+	it_assert_state(id, "refund_pending");
 
 	/* Late: the second owner's completion takes more than 10 minutes. */
 	late_procedure(late, "completion", t0, 10 * MIN, 2 * MIN, "butler,engineering",
@@ -822,15 +624,16 @@ START_TEST(r10_decoration_completion_and_refund_within_15_working_days)
 	expect_deadline(late, "deposit_refund", refund_due);
 
 	/* The first deposit comes back on 10-20; the second one does not. */
-	advance_to(at("2026-10-20T11:00:00+08:00"));
+	it_advance_to(it_at("2026-10-20T11:00:00+08:00"));
 	refused("li.ming/butler", id, "refund", NULL, GUANJIA__ERROR_CODE__MISSING_FIELD,
 		"refund_amount");
 	fire("zhao.hong/admin_hr", id, "refund", amount);
-	expect_state(id, "refunded");
-	alert_at(late, "deposit_refund", WARNING, refund_due - 24 * HOUR, "butler,admin_hr", 2);
-	alert_at(late, "deposit_refund", BREACH, refund_due, "cs_lead,manager", 3);
-	advance(24 * HOUR);
-	expect_no_alerts(id);
+	it_assert_state(id, "refunded");
+	it_expect_alert(late, "", "deposit_refund", WARNING, refund_due - 24 * HOUR,
+			"butler,admin_hr", 2);
+	it_expect_alert(late, "", "deposit_refund", BREACH, refund_due, "cs_lead,manager", 3);
+	it_advance(24 * HOUR);
+	it_assert_no_alerts(id);
 }
 END_TEST
 
@@ -842,83 +645,90 @@ START_TEST(r11_ic_card_two_then_eight_minutes_lost_card_reported_and_paid_first)
 	const char *loss[] = { "loss_report=written loss report LR-2026-031", NULL };
 	const char *fee[] = { "fee=50", NULL };
 	const char *custody[] = { "custody_agreement=signed 2026-10-12", NULL };
-	int64_t t0 = at("2026-10-12T10:00:00+08:00");
+	int64_t t0 = it_at("2026-10-12T10:00:00+08:00");
 	uint64_t id, lost, slow;
 
-	start("2026-10-12T10:00:00+08:00");
+	it_start("2026-10-12T10:00:00+08:00", NULL, NULL);
 
 	/* On time: identity and register in 2 minutes, activation in 8, the
 	 * owner signs. */
 	id = open_t("li.ming/butler", "r11_ic_card", card);
 	expect_deadline(id, "identity", t0 + 2 * MIN);
 	expect_deadline(id, "procedure", t0 + 10 * MIN);
-	advance(20 * SEC);
+	it_advance(20 * SEC);
 	fire("li.ming/butler", id, "verify_identity", NULL);
 	refused("li.ming/butler", id, "dispatch", NULL, GUANJIA__ERROR_CODE__MISSING_FIELD,
 		"registered");
-	advance(20 * SEC);
+	it_advance(20 * SEC);
 	fire("li.ming/butler", id, "register", NULL);
-	advance(20 * SEC);
+	it_advance(20 * SEC);
 	fire("li.ming/butler", id, "dispatch", NULL);
 	expect_deadline(id, "activation", t0 + 1 * MIN + 8 * MIN);
 	refused("li.ming/butler", id, "activate", NULL, GUANJIA__ERROR_CODE__ROLE_NOT_ALLOWED,
 		"engineering");
-	advance(5 * MIN);
+	it_advance(5 * MIN);
 	fire("zhao.lei/engineering", id, "activate", NULL);
-	advance(MIN);
+	it_advance(MIN);
 	fire("wang.lei/owner", id, "sign", NULL);
-	expect_state(id, "issued");
+	it_assert_state(id, "issued");
 
 	/* A lost card: the loss report first, then the 50-yuan fee, only then
 	 * the procedure, with its own 2 and 10 minutes from the fee. */
-	advance_to(at("2026-10-12T10:10:00+08:00"));
+	it_advance_to(it_at("2026-10-12T10:10:00+08:00"));
 	lost = open_t("li.ming/butler", "r11_ic_card", card);
 	refused("li.ming/butler", lost, "pay_fee", fee, GUANJIA__ERROR_CODE__ILLEGAL_TRANSITION,
 		NULL);
 	refused("li.ming/butler", lost, "report_loss", NULL, GUANJIA__ERROR_CODE__MISSING_FIELD,
 		"loss_report");
-	advance(MIN);
+	it_advance(MIN);
 	fire("li.ming/butler", lost, "report_loss", loss);
 	refused("li.ming/butler", lost, "verify_identity", NULL,
 		GUANJIA__ERROR_CODE__ILLEGAL_TRANSITION, "fee_paid");
 	refused("li.ming/butler", lost, "pay_fee", NULL, GUANJIA__ERROR_CODE__MISSING_FIELD, "fee");
-	advance(9 * MIN);                                       /* 10:20 */
+	it_advance(9 * MIN);                                       /* 10:20 */
 	fire("li.ming/butler", lost, "pay_fee", fee);
 	expect_field(lost, "fee", "50");
-	expect_deadline(lost, "identity", at("2026-10-12T10:22:00+08:00"));
-	expect_deadline(lost, "procedure", at("2026-10-12T10:30:00+08:00"));
+	expect_deadline(lost, "identity", it_at("2026-10-12T10:22:00+08:00"));
+	expect_deadline(lost, "procedure", it_at("2026-10-12T10:30:00+08:00"));
 	/* The loss report took ten minutes: no alert for that.  Then nobody
 	 * acts: warned 30 s before the 2 minutes, the cs_lead at 2; the
 	 * procedure's warning at 8 minutes, its breach at 10. */
-	alert_at(lost, "identity", WARNING, at("2026-10-12T10:21:30+08:00"), "butler", 0);
-	alert_at(lost, "identity", BREACH, at("2026-10-12T10:22:00+08:00"), "cs_lead", 1);
-	alert_at(lost, "procedure", WARNING, at("2026-10-12T10:28:00+08:00"), "butler", 2);
-	alert_at(lost, "procedure", BREACH, at("2026-10-12T10:30:00+08:00"), "cs_lead", 3);
+	it_expect_alert(lost, "", "identity", WARNING, it_at("2026-10-12T10:21:30+08:00"), "butler",
+			0);
+	it_expect_alert(lost, "", "identity", BREACH, it_at("2026-10-12T10:22:00+08:00"), "cs_lead",
+			1);
+	it_expect_alert(lost, "", "procedure", WARNING, it_at("2026-10-12T10:28:00+08:00"),
+			"butler", 2);
+	it_expect_alert(lost, "", "procedure", BREACH, it_at("2026-10-12T10:30:00+08:00"),
+			"cs_lead", 3);
 
 	/* Engineering late: dispatched at 10:41, not activated by 10:49; the
 	 * owner does not come for the card, which goes into custody only
 	 * under a signed agreement. */
-	advance_to(at("2026-10-12T10:40:00+08:00"));
+	it_advance_to(it_at("2026-10-12T10:40:00+08:00"));
 	slow = open_t("li.ming/butler", "r11_ic_card", card);
 	fire("li.ming/butler", slow, "verify_identity", NULL);
 	fire("li.ming/butler", slow, "register", NULL);
-	advance(MIN);
+	it_advance(MIN);
 	fire("li.ming/butler", slow, "dispatch", NULL);
-	alert_at(slow, "activation", WARNING, at("2026-10-12T10:47:00+08:00"), "engineering", 0);
-	alert_at(slow, "procedure", WARNING, at("2026-10-12T10:48:00+08:00"), "butler", 1);
-	alert_at(slow, "activation", BREACH, at("2026-10-12T10:49:00+08:00"), "cs_lead,team_head",
-		 2);
+	it_expect_alert(slow, "", "activation", WARNING, it_at("2026-10-12T10:47:00+08:00"),
+			"engineering", 0);
+	it_expect_alert(slow, "", "procedure", WARNING, it_at("2026-10-12T10:48:00+08:00"),
+			"butler", 1);
+	it_expect_alert(slow, "", "activation", BREACH, it_at("2026-10-12T10:49:00+08:00"),
+			"cs_lead,team_head", 2);
 	fire("zhao.lei/engineering", slow, "activate", NULL);
 	refused("li.ming/butler", slow, "take_into_custody", NULL,
 		GUANJIA__ERROR_CODE__MISSING_FIELD, "custody_agreement");
 	fire("li.ming/butler", slow, "take_into_custody", custody);
-	expect_state(slow, "in_custody");
-	advance(HOUR);
-	ck_assert_uint_eq(alerts(slow, NULL, -1).n, 3);        /* custody stopped the procedure */
-	ck_assert_uint_eq(alerts(slow, "identity", -1).n, 0);
+	it_assert_state(slow, "in_custody");
+	it_advance(HOUR);
+	/* custody stopped the procedure */
+	ck_assert_uint_eq(it_alerts(slow, "", NULL, IT_ANY_LEVEL, 0).n, 3);
+	ck_assert_uint_eq(it_alerts(slow, "", "identity", IT_ANY_LEVEL, 0).n, 0);
 	fire("wang.lei/owner", slow, "collect", NULL);
-	expect_state(slow, "issued");
-	expect_no_alerts(id);
+	it_assert_state(slow, "issued");
+	it_assert_no_alerts(id);
 }
 END_TEST
 
@@ -928,7 +738,7 @@ Suite *rules_image_movein_suite(void)
 	TCase *tc = tcase_create("daemon");
 
 	tcase_set_timeout(tc, 60);
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, it_setup, it_teardown);
 	tcase_add_test(tc, r01_office_check_within_five_minutes_before_work);
 	tcase_add_test(tc, r02_appearance_check_within_five_minutes_before_work);
 	tcase_add_test(tc, r03_friday_signage_round_recorded_rectified_rechecked);
@@ -946,11 +756,5 @@ Suite *rules_image_movein_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(rules_image_movein_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return it_run(rules_image_movein_suite());
 }

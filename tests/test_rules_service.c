@@ -15,7 +15,7 @@
 #include <string.h>
 
 #include "guanjia.h"
-#include "harness.h"
+#include "itest.h"
 #include "wire.h"
 
 #define MIN 60000LL
@@ -24,162 +24,17 @@
 #define WARNING GUANJIA__ALERT_LEVEL__WARNING
 #define BREACH GUANJIA__ALERT_LEVEL__BREACH
 
-static struct gj_daemon d;
-static struct gj_client *cl;
-
-static int64_t at(const char *text)
-{
-	int64_t t = 0;
-
-	ck_assert_msg(gj_time_parse(text, &t) == 0, "bad time %s", text);
-	return t;
-}
-
-static void connect_as(const char *person, const char *role)
-{
-	if (!cl)
-		ck_assert_int_eq(gj_client_connect(d.cmd_url, &cl), 0);
-	ck_assert_int_eq(gj_client_set_actor(cl, person, role, "test"), 0);
-}
-
-/* Start the daemon at `when` with the shipped plugins, as scripts/run does. */
-static void start(const char *when)
-{
-	const char *args[] = { "--manual-clock", when, "--plugins", GJ_PLUGIN_BUILD_DIR, NULL };
-
-	ck_assert_int_eq(gj_daemon_start(&d, args), 0);
-	connect_as("li.ming", "butler");
-}
-
-static void setup(void)
-{
-	gj_daemon_init(&d);
-}
-
-static void teardown(void)
-{
-	gj_client_destroy(cl);
-	cl = NULL;
-	gj_daemon_cleanup(&d);
-}
-
-static void check_applied(int rc, Guanjia__Reply *r)
-{
-	ck_assert_msg(rc == 0, "no reply: %s", strerror(-rc));
-	ck_assert_msg(r->outcome == GUANJIA__OUTCOME__APPLIED, "refused: %s", r->message);
-}
-
-#define call_ok(call, r) do { int rc_ = (call); check_applied(rc_, (r)); } while (0)
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
-static uint64_t open_as(const char *person, const char *role, const char *wf,
-			const char *const *kv, size_t n)
-{
-	Guanjia__Reply *r = NULL;
-	uint64_t id;
-
-	connect_as(person, role);
-	call_ok(gj_client_open(cl, wf, "main", kv, n, NULL, &r), r);
-	ck_assert_str_eq(r->ticket->estate, "main");
-	id = r->ticket->id;
-	gj_reply_free(r);
-	return id;
-}
-
-static void fire_as(const char *person, const char *role, uint64_t id, const char *event,
-		    const char *const *kv, size_t n)
-{
-	Guanjia__Reply *r = NULL;
-
-	connect_as(person, role);
-	call_ok(gj_client_fire(cl, id, event, kv, n, NULL, &r), r);
-	gj_reply_free(r);
-}
-
-/* Fire and expect a refusal with `code`. */
-static void fire_refused(const char *person, const char *role, uint64_t id, const char *event,
-			 const char *const *kv, size_t n, Guanjia__ErrorCode code)
-{
-	Guanjia__Reply *r = NULL;
-
-	connect_as(person, role);
-	ck_assert_int_eq(gj_client_fire(cl, id, event, kv, n, NULL, &r), 0);
-	ck_assert_msg(r->outcome == GUANJIA__OUTCOME__REFUSED, "applied: %s", r->message);
-	ck_assert_msg(r->code == code, "refused with %d, not %d: %s", r->code, code, r->message);
-	gj_reply_free(r);
-}
-
-static void open_refused(const char *person, const char *role, const char *wf,
-			 const char *const *kv, size_t n, Guanjia__ErrorCode code)
-{
-	Guanjia__Reply *r = NULL;
-
-	connect_as(person, role);
-	ck_assert_int_eq(gj_client_open(cl, wf, "main", kv, n, NULL, &r), 0);
-	ck_assert_msg(r->outcome == GUANJIA__OUTCOME__REFUSED, "applied: %s", r->message);
-	ck_assert_msg(r->code == code, "refused with %d, not %d: %s", r->code, code, r->message);
-	gj_reply_free(r);
-}
-
-static void advance(int64_t ms)
-{
-	Guanjia__Reply *r = NULL;
-
-	call_ok(gj_client_advance(cl, ms, &r), r);
-	gj_reply_free(r);
-}
-
-static int64_t now(void)
-{
-	Guanjia__Reply *r = NULL;
-	int64_t t;
-
-	call_ok(gj_client_status(cl, &r), r);
-	t = r->status->now;
-	gj_reply_free(r);
-	return t;
-}
-
-static void advance_to(int64_t t)
-{
-	int64_t n = now();
-
-	ck_assert_msg(t >= n, "cannot go back in time");
-	if (t > n)
-		advance(t - n);
-}
-
-/* The ticket's state, one field (NULL if absent) or one clock. */
-static char *state_of(uint64_t id)
-{
-	Guanjia__Reply *r = NULL;
-	char *s;
-
-	call_ok(gj_client_get(cl, id, false, &r), r);
-	s = strdup(r->ticket->state);
-	gj_reply_free(r);
-	return s;
-}
-
-static void assert_state(uint64_t id, const char *state)
-{
-	char *s = state_of(id);
-
-	ck_assert_str_eq(s, state);
-	free(s);
-}
-
+/* A field of the ticket (malloc'd), NULL if absent. */
 static char *field_of(uint64_t id, const char *name)
 {
 	Guanjia__Reply *r = NULL;
-	char *v = NULL;
+	const char *v = it_field(it_get(id, false, &r), name);
+	char *copy = v ? strdup(v) : NULL;
 
-	call_ok(gj_client_get(cl, id, false, &r), r);
-	for (size_t i = 0; i < r->ticket->n_fields; i++)
-		if (strcmp(r->ticket->fields[i]->name, name) == 0)
-			v = strdup(r->ticket->fields[i]->value);
 	gj_reply_free(r);
-	return v;
+	return copy;
 }
 
 static void assert_field(uint64_t id, const char *name, const char *value)
@@ -191,111 +46,21 @@ static void assert_field(uint64_t id, const char *name, const char *value)
 	free(v);
 }
 
-/* A clock's state and deadline. */
-static void assert_clock(uint64_t id, const char *clock, Guanjia__ClockState state,
-			 int64_t deadline)
-{
-	Guanjia__Reply *r = NULL;
-	bool found = false;
-
-	call_ok(gj_client_get(cl, id, false, &r), r);
-	for (size_t i = 0; i < r->ticket->n_clocks; i++) {
-		Guanjia__Clock *c = r->ticket->clocks[i];
-		if (strcmp(c->id, clock) != 0)
-			continue;
-		found = true;
-		ck_assert_msg(c->state == state, "clock %s is in state %d, not %d", clock,
-			      c->state, state);
-		if (deadline)
-			ck_assert_int_eq(c->deadline, deadline);
-	}
-	gj_reply_free(r);
-	ck_assert_msg(found, "ticket %llu has no clock %s", (unsigned long long)id, clock);
-}
-
 static size_t n_clocks(uint64_t id)
 {
 	Guanjia__Reply *r = NULL;
-	size_t n;
+	size_t n = it_get(id, false, &r)->n_clocks;
 
-	call_ok(gj_client_get(cl, id, false, &r), r);
-	n = r->ticket->n_clocks;
 	gj_reply_free(r);
 	return n;
 }
 
-struct alert_seen {
-	size_t n;
-	int64_t at;             /* of the last one */
-	int64_t deadline;
-	char roles[256];        /* its notify_roles, "a,b," */
-};
-
-/* Alerts of a ticket in the whole journal, on `clock` (NULL: any), at
- * `level` (0: any). */
-static struct alert_seen alerts(uint64_t ticket, const char *clock, Guanjia__AlertLevel level)
-{
-	struct alert_seen as = { 0 };
-	Guanjia__Reply *r = NULL;
-	uint64_t from = 1;
-
-	for (;;) {
-		call_ok(gj_client_replay(cl, from, 10000, "alert.", &r), r);
-		for (size_t i = 0; i < r->records->n_records; i++) {
-			Guanjia__Alert *a = r->records->records[i]->alert;
-			if (!a || a->ticket_id != ticket)
-				continue;
-			if (clock && strcmp(a->clock, clock) != 0)
-				continue;
-			if (level && a->level != level)
-				continue;
-			as.n++;
-			as.at = r->records->records[i]->at;
-			as.deadline = a->deadline;
-			as.roles[0] = 0;
-			for (size_t j = 0; j < a->n_notify_roles; j++) {
-				strncat(as.roles, a->notify_roles[j],
-					sizeof(as.roles) - strlen(as.roles) - 2);
-				strcat(as.roles, ",");
-			}
-		}
-		from = r->records->next_seq;
-		bool more = r->records->next_seq <= r->records->last_seq;
-		gj_reply_free(r);
-		if (!more)
-			break;
-	}
-	return as;
-}
-
-static void assert_no_alerts(uint64_t ticket)
-{
-	struct alert_seen as = alerts(ticket, NULL, 0);
-
-	ck_assert_msg(as.n == 0, "ticket %llu has %zu alerts (last to %s)",
-		      (unsigned long long)ticket, as.n, as.roles);
-}
-
 /* The late path of one clock: nothing at `instant` - 1 ms, then exactly
- * one alert of `level` at `instant`, for `roles` ("a,b,"). */
+ * one alert of `level` at `instant`, for `roles` ("a,b"). */
 static void expect_alert(uint64_t ticket, const char *clock, Guanjia__AlertLevel level,
 			 const char *instant, const char *roles)
 {
-	int64_t t = at(instant);
-	struct alert_seen as;
-
-	advance_to(t - 1);
-	as = alerts(ticket, clock, level);
-	ck_assert_msg(as.n == 0, "ticket %llu clock %s: %s alert already at %s - 1 ms",
-		      (unsigned long long)ticket, clock, level == WARNING ? "warning" : "breach",
-		      instant);
-	advance(1);
-	as = alerts(ticket, clock, level);
-	ck_assert_msg(as.n == 1, "ticket %llu clock %s: %zu %s alerts at %s",
-		      (unsigned long long)ticket, clock, as.n,
-		      level == WARNING ? "warning" : "breach", instant);
-	ck_assert_int_eq(as.at, t);
-	ck_assert_str_eq(as.roles, roles);
+	it_expect_alert(ticket, NULL, clock, level, it_at(instant), roles, IT_ANY_COUNT);
 }
 
 /* The first role of `open: roles:` in a shipped workflow file: the
@@ -349,91 +114,94 @@ START_TEST(r18_new_residents_visited_within_three_working_days_registers_read_be
 	 * the close of the Nth working day): 10-01..10-07 National Day rest
 	 * days; 10-08 Thu is 1, 10-09 Fri is 2, 10-10 Sat, a make-up working
 	 * day for National Day, is 3.  Close of 10-10: 17:30. */
-	int64_t due_visit = at("2026-10-10T17:30:00+08:00");
+	int64_t due_visit = it_at("2026-10-10T17:30:00+08:00");
 
 	assert_first_open_role("r18_gate_entry", "security");
 	assert_first_open_role("r18_register_read", "admin_hr");
 	assert_first_open_role("r18_new_resident_visit", "admin_hr");
 
-	start("2026-09-30T15:00:00+08:00");
+	it_start("2026-09-30T15:00:00+08:00", GJ_PLUGIN_BUILD_DIR, NULL);
 	/* Opened as the generator opens them when a move-in completes. */
-	a = open_as("generator", "admin_hr", "r18_new_resident_visit", unit_a, N(unit_a));
-	b = open_as("generator", "admin_hr", "r18_new_resident_visit", unit_b, N(unit_b));
-	assert_clock(a, "visit", GUANJIA__CLOCK_STATE__CLOCK_RUNNING, due_visit);
-	assert_clock(b, "visit", GUANJIA__CLOCK_STATE__CLOCK_RUNNING, due_visit);
+	a = it_open_as("generator", "admin_hr", "r18_new_resident_visit", "main", unit_a,
+		       N(unit_a));
+	b = it_open_as("generator", "admin_hr", "r18_new_resident_visit", "main", unit_b,
+		       N(unit_b));
+	it_assert_clock(a, "visit", GUANJIA__CLOCK_STATE__CLOCK_RUNNING, due_visit);
+	it_assert_clock(b, "visit", GUANJIA__CLOCK_STATE__CLOCK_RUNNING, due_visit);
 
 	/* A guard registers a car coming in; it leaves later.  No clock:
 	 * the register sets no time limit. */
-	g = open_as("xu.bing", "security", "r18_gate_entry", gate, N(gate));
+	g = it_open_as("xu.bing", "security", "r18_gate_entry", "main", gate, N(gate));
 	ck_assert_uint_eq(n_clocks(g), 0);
 	assert_field(g, "who", "粤B12345");
-	open_refused("xu.bing", "security", "r18_gate_entry", gate_no_post, N(gate_no_post),
-		     GUANJIA__ERROR_CODE__MISSING_FIELD);
-	open_refused("zhao.lei", "engineering", "r18_gate_entry", gate, N(gate),
-		     GUANJIA__ERROR_CODE__ROLE_NOT_ALLOWED);
-	advance(2 * HOUR);
-	fire_refused("li.ming", "butler", g, "leave", NULL, 0, GUANJIA__ERROR_CODE__ROLE_NOT_ALLOWED);
-	fire_as("xu.bing", "security", g, "leave", NULL, 0);
-	assert_state(g, "left");
+	it_open_refused("xu.bing", "security", "r18_gate_entry", "main", gate_no_post,
+			N(gate_no_post), GUANJIA__ERROR_CODE__MISSING_FIELD, NULL);
+	it_open_refused("zhao.lei", "engineering", "r18_gate_entry", "main", gate, N(gate),
+			GUANJIA__ERROR_CODE__ROLE_NOT_ALLOWED, NULL);
+	it_advance(2 * HOUR);
+	it_fire_refused("li.ming", "butler", g, "leave", NULL, 0,
+			GUANJIA__ERROR_CODE__ROLE_NOT_ALLOWED, NULL);
+	it_fire_as("xu.bing", "security", g, "leave", NULL, 0);
+	it_assert_state(g, "left");
 
 	/* On time: visited on Friday 10-09, before the warning. */
-	advance_to(at("2026-10-09T10:00:00+08:00"));
-	fire_refused("li.ming", "butler", a, "visit", no_interview, N(no_interview),
-		     GUANJIA__ERROR_CODE__MISSING_FIELD);
-	fire_as("li.ming", "butler", a, "visit", visit, N(visit));
-	assert_state(a, "visited");
+	it_advance_to(it_at("2026-10-09T10:00:00+08:00"));
+	it_fire_refused("li.ming", "butler", a, "visit", no_interview, N(no_interview),
+			GUANJIA__ERROR_CODE__MISSING_FIELD, NULL);
+	it_fire_as("li.ming", "butler", a, "visit", visit, N(visit));
+	it_assert_state(a, "visited");
 	assert_field(a, "butler", "li.ming");
 	/* Late: nobody home on the Friday (the clock runs on), then forgotten. */
-	fire_as("li.ming", "butler", b, "attempt", who, N(who));
+	it_fire_as("li.ming", "butler", b, "attempt", who, N(who));
 	assert_field(b, "last_attempt", "2026-10-09T10:00:00+08:00");
-	assert_clock(b, "visit", GUANJIA__CLOCK_STATE__CLOCK_RUNNING, due_visit);
-	fire_refused("li.ming", "butler", b, "cancel", NULL, 0,
-		     GUANJIA__ERROR_CODE__ROLE_NOT_ALLOWED);
+	it_assert_clock(b, "visit", GUANJIA__CLOCK_STATE__CLOCK_RUNNING, due_visit);
+	it_fire_refused("li.ming", "butler", b, "cancel", NULL, 0,
+			GUANJIA__ERROR_CODE__ROLE_NOT_ALLOWED, NULL);
 	/* Warning to the butler 8 h before the close of the make-up
 	 * Saturday, breach to the cs_lead at the close. */
-	expect_alert(b, "visit", WARNING, "2026-10-10T09:30:00+08:00", "butler,");
-	expect_alert(b, "visit", BREACH, "2026-10-10T17:30:00+08:00", "cs_lead,");
-	ck_assert_uint_eq(alerts(b, NULL, 0).n, 2);
-	assert_no_alerts(a);
-	assert_no_alerts(g);
+	expect_alert(b, "visit", WARNING, "2026-10-10T09:30:00+08:00", "butler");
+	expect_alert(b, "visit", BREACH, "2026-10-10T17:30:00+08:00", "cs_lead");
+	ck_assert_uint_eq(it_n_alerts(b), 2);
+	it_assert_no_alerts(a);
+	it_assert_no_alerts(g);
 
 	/* The registers read before work on Monday 10-12 (work starts 08:30). */
-	advance_to(at("2026-10-12T07:00:00+08:00"));
-	r_ok = open_as("generator", "admin_hr", "r18_register_read", due, N(due));
-	r_late = open_as("generator", "admin_hr", "r18_register_read", due, N(due));
-	assert_clock(r_late, "read", GUANJIA__CLOCK_STATE__CLOCK_RUNNING,
-		     at("2026-10-12T08:30:00+08:00"));
-	advance(45 * MIN);
-	fire_as("li.ming", "butler", r_ok, "read", read, N(read));
-	assert_state(r_ok, "read");
-	expect_alert(r_late, "read", WARNING, "2026-10-12T08:00:00+08:00", "butler,");
-	expect_alert(r_late, "read", BREACH, "2026-10-12T08:30:00+08:00", "cs_lead,");
-	assert_no_alerts(r_ok);
+	it_advance_to(it_at("2026-10-12T07:00:00+08:00"));
+	r_ok = it_open_as("generator", "admin_hr", "r18_register_read", "main", due, N(due));
+	r_late = it_open_as("generator", "admin_hr", "r18_register_read", "main", due, N(due));
+	it_assert_clock(r_late, "read", GUANJIA__CLOCK_STATE__CLOCK_RUNNING,
+			it_at("2026-10-12T08:30:00+08:00"));
+	it_advance(45 * MIN);
+	it_fire_as("li.ming", "butler", r_ok, "read", read, N(read));
+	it_assert_state(r_ok, "read");
+	expect_alert(r_late, "read", WARNING, "2026-10-12T08:00:00+08:00", "butler");
+	expect_alert(r_late, "read", BREACH, "2026-10-12T08:30:00+08:00", "cs_lead");
+	it_assert_no_alerts(r_ok);
 
 	/* The monthly visits and surveys: records naming the butler (the
 	 * monthly report counts them), no clock. */
-	hvisit = open_as("li.ming", "butler", "r18_household_visit", hv, N(hv));
-	survey = open_as("li.ming", "butler", "r18_survey", sv, N(sv));
+	hvisit = it_open_as("li.ming", "butler", "r18_household_visit", "main", hv, N(hv));
+	survey = it_open_as("li.ming", "butler", "r18_survey", "main", sv, N(sv));
 	ck_assert_uint_eq(n_clocks(hvisit), 0);
 	ck_assert_uint_eq(n_clocks(survey), 0);
 	assert_field(hvisit, "butler", "li.ming");
 	assert_field(survey, "butler", "li.ming");
-	fire_refused("li.ming", "butler", survey, "file", NULL, 0,
-		     GUANJIA__ERROR_CODE__MISSING_FIELD);
-	fire_as("li.ming", "butler", survey, "file", followed, N(followed));
-	fire_as("li.ming", "butler", hvisit, "file", followed, N(followed));
-	assert_state(survey, "filed");
-	assert_state(hvisit, "filed");
-	open_refused("xu.bing", "security", "r18_survey", sv, N(sv),
-		     GUANJIA__ERROR_CODE__ROLE_NOT_ALLOWED);
+	it_fire_refused("li.ming", "butler", survey, "file", NULL, 0,
+			GUANJIA__ERROR_CODE__MISSING_FIELD, NULL);
+	it_fire_as("li.ming", "butler", survey, "file", followed, N(followed));
+	it_fire_as("li.ming", "butler", hvisit, "file", followed, N(followed));
+	it_assert_state(survey, "filed");
+	it_assert_state(hvisit, "filed");
+	it_open_refused("xu.bing", "security", "r18_survey", "main", sv, N(sv),
+			GUANJIA__ERROR_CODE__ROLE_NOT_ALLOWED, NULL);
 
-	advance(30 * 24 * HOUR);
-	assert_no_alerts(a);
-	assert_no_alerts(r_ok);
-	assert_no_alerts(hvisit);
-	assert_no_alerts(survey);
-	ck_assert_uint_eq(alerts(b, NULL, 0).n, 2);
-	ck_assert_uint_eq(alerts(r_late, NULL, 0).n, 2);
+	it_advance(30 * 24 * HOUR);
+	it_assert_no_alerts(a);
+	it_assert_no_alerts(r_ok);
+	it_assert_no_alerts(hvisit);
+	it_assert_no_alerts(survey);
+	ck_assert_uint_eq(it_n_alerts(b), 2);
+	ck_assert_uint_eq(it_n_alerts(r_late), 2);
 }
 END_TEST
 
@@ -450,54 +218,54 @@ START_TEST(r19_complaint_forwarded_in_five_minutes_answered_by_reply_by_called_b
 	const char *cb[] = { "callback_method=phone" };
 	uint64_t ok, late, desk;
 
-	start("2026-10-09T10:00:00+08:00");
-	ok = open_as("zhao.lei", "engineering", "r19_complaint", by_eng, N(by_eng));
-	late = open_as("xu.bing", "security", "r19_complaint", by_sec, N(by_sec));
-	desk = open_as("li.ming", "butler", "r19_complaint", by_cs, N(by_cs));
+	it_start("2026-10-09T10:00:00+08:00", GJ_PLUGIN_BUILD_DIR, NULL);
+	ok = it_open_as("zhao.lei", "engineering", "r19_complaint", "main", by_eng, N(by_eng));
+	late = it_open_as("xu.bing", "security", "r19_complaint", "main", by_sec, N(by_sec));
+	desk = it_open_as("li.ming", "butler", "r19_complaint", "main", by_cs, N(by_cs));
 	/* Received by customer service itself: no forward clock. */
-	assert_clock(desk, "forward", GUANJIA__CLOCK_STATE__CLOCK_IDLE, 0);
-	assert_clock(late, "forward", GUANJIA__CLOCK_STATE__CLOCK_RUNNING,
-		     at("2026-10-09T10:05:00+08:00"));
+	it_assert_clock(desk, "forward", GUANJIA__CLOCK_STATE__CLOCK_IDLE, 0);
+	it_assert_clock(late, "forward", GUANJIA__CLOCK_STATE__CLOCK_RUNNING,
+			it_at("2026-10-09T10:05:00+08:00"));
 
 	/* Forward on time: passed on at 3 min.  Late: the team head warned
 	 * at 4 min, the cs_lead alerted at 5. */
-	advance(3 * MIN);
-	fire_as("zhao.lei", "engineering", ok, "forward", fwd, N(fwd));
-	expect_alert(late, "forward", WARNING, "2026-10-09T10:04:00+08:00", "team_head,");
-	expect_alert(late, "forward", BREACH, "2026-10-09T10:05:00+08:00", "cs_lead,");
-	fire_as("xu.bing", "security", late, "forward", fwd, N(fwd));
+	it_advance(3 * MIN);
+	it_fire_as("zhao.lei", "engineering", ok, "forward", fwd, N(fwd));
+	expect_alert(late, "forward", WARNING, "2026-10-09T10:04:00+08:00", "team_head");
+	expect_alert(late, "forward", BREACH, "2026-10-09T10:05:00+08:00", "cs_lead");
+	it_fire_as("xu.bing", "security", late, "forward", fwd, N(fwd));
 
 	/* Reply on time: answered at 11:00, before the warning at 11:30; then
 	 * called back, and the cs_lead files it only after the call-back. */
-	advance_to(at("2026-10-09T11:00:00+08:00"));
-	fire_as("li.ming", "butler", ok, "reply", reply, N(reply));
-	fire_as("li.ming", "butler", desk, "reply", reply, N(reply));
-	fire_refused("wang.fang", "cs_lead", ok, "close", NULL, 0,
-		     GUANJIA__ERROR_CODE__ILLEGAL_TRANSITION);
-	fire_refused("li.ming", "butler", ok, "callback", NULL, 0,
-		     GUANJIA__ERROR_CODE__MISSING_FIELD);
-	fire_as("li.ming", "butler", ok, "callback", cb, N(cb));
-	fire_refused("li.ming", "butler", ok, "close", NULL, 0,
-		     GUANJIA__ERROR_CODE__ROLE_NOT_ALLOWED);
-	fire_as("wang.fang", "cs_lead", ok, "close", NULL, 0);
-	assert_state(ok, "closed");
+	it_advance_to(it_at("2026-10-09T11:00:00+08:00"));
+	it_fire_as("li.ming", "butler", ok, "reply", reply, N(reply));
+	it_fire_as("li.ming", "butler", desk, "reply", reply, N(reply));
+	it_fire_refused("wang.fang", "cs_lead", ok, "close", NULL, 0,
+			GUANJIA__ERROR_CODE__ILLEGAL_TRANSITION, NULL);
+	it_fire_refused("li.ming", "butler", ok, "callback", NULL, 0,
+			GUANJIA__ERROR_CODE__MISSING_FIELD, NULL);
+	it_fire_as("li.ming", "butler", ok, "callback", cb, N(cb));
+	it_fire_refused("li.ming", "butler", ok, "close", NULL, 0,
+			GUANJIA__ERROR_CODE__ROLE_NOT_ALLOWED, NULL);
+	it_fire_as("wang.fang", "cs_lead", ok, "close", NULL, 0);
+	it_assert_state(ok, "closed");
 
 	/* The reply clock: warning to the butler 30 min before reply_by,
 	 * breach to the cs_lead at it. */
-	expect_alert(late, "reply", WARNING, "2026-10-09T11:30:00+08:00", "butler,");
-	expect_alert(late, "reply", BREACH, "2026-10-09T12:00:00+08:00", "cs_lead,");
+	expect_alert(late, "reply", WARNING, "2026-10-09T11:30:00+08:00", "butler");
+	expect_alert(late, "reply", BREACH, "2026-10-09T12:00:00+08:00", "cs_lead");
 	/* Answered late, then still called back before it is filed. */
-	advance(10 * MIN);
-	fire_as("li.ming", "butler", late, "reply", reply, N(reply));
-	fire_refused("wang.fang", "cs_lead", late, "close", NULL, 0,
-		     GUANJIA__ERROR_CODE__ILLEGAL_TRANSITION);
-	fire_as("li.ming", "butler", late, "callback", cb, N(cb));
-	fire_as("wang.fang", "cs_lead", late, "close", NULL, 0);
+	it_advance(10 * MIN);
+	it_fire_as("li.ming", "butler", late, "reply", reply, N(reply));
+	it_fire_refused("wang.fang", "cs_lead", late, "close", NULL, 0,
+			GUANJIA__ERROR_CODE__ILLEGAL_TRANSITION, NULL);
+	it_fire_as("li.ming", "butler", late, "callback", cb, N(cb));
+	it_fire_as("wang.fang", "cs_lead", late, "close", NULL, 0);
 
-	advance(24 * HOUR);
-	assert_no_alerts(ok);
-	assert_no_alerts(desk);
-	ck_assert_uint_eq(alerts(late, NULL, 0).n, 4);
+	it_advance(24 * HOUR);
+	it_assert_no_alerts(ok);
+	it_assert_no_alerts(desk);
+	ck_assert_uint_eq(it_n_alerts(late), 4);
 }
 END_TEST
 
@@ -522,61 +290,61 @@ START_TEST(r21_fee_accounts_reminded_and_unpaid_handed_to_the_manager_on_the_28t
 	assert_first_open_role("r21_fee_account", "admin_hr");
 
 	/* Opened at the start of the month, as the generator does. */
-	start("2026-10-08T09:00:00+08:00");
-	a = open_as("generator", "admin_hr", "r21_fee_account", acc_a, N(acc_a));
-	b = open_as("generator", "admin_hr", "r21_fee_account", acc_b, N(acc_b));
-	c = open_as("generator", "admin_hr", "r21_fee_account", acc_c, N(acc_c));
-	open_refused("generator", "admin_hr", "r21_fee_account", no_due, N(no_due),
-		     GUANJIA__ERROR_CODE__MISSING_FIELD);
-	open_refused("generator", "admin_hr", "r21_fee_account", bad_due, N(bad_due),
-		     GUANJIA__ERROR_CODE__INVALID_ARGUMENT);
-	assert_clock(c, "hand_over", GUANJIA__CLOCK_STATE__CLOCK_RUNNING,
-		     at("2026-10-28T17:30:00+08:00"));
+	it_start("2026-10-08T09:00:00+08:00", GJ_PLUGIN_BUILD_DIR, NULL);
+	a = it_open_as("generator", "admin_hr", "r21_fee_account", "main", acc_a, N(acc_a));
+	b = it_open_as("generator", "admin_hr", "r21_fee_account", "main", acc_b, N(acc_b));
+	c = it_open_as("generator", "admin_hr", "r21_fee_account", "main", acc_c, N(acc_c));
+	it_open_refused("generator", "admin_hr", "r21_fee_account", "main", no_due, N(no_due),
+			GUANJIA__ERROR_CODE__MISSING_FIELD, NULL);
+	it_open_refused("generator", "admin_hr", "r21_fee_account", "main", bad_due, N(bad_due),
+			GUANJIA__ERROR_CODE__INVALID_ARGUMENT, NULL);
+	it_assert_clock(c, "hand_over", GUANJIA__CLOCK_STATE__CLOCK_RUNNING,
+			it_at("2026-10-28T17:30:00+08:00"));
 
 	/* Reminders are recorded, each marking when. */
-	advance_to(at("2026-10-12T10:00:00+08:00"));
-	fire_as("li.ming", "butler", a, "remind", phone, N(phone));
+	it_advance_to(it_at("2026-10-12T10:00:00+08:00"));
+	it_fire_as("li.ming", "butler", a, "remind", phone, N(phone));
 	assert_field(a, "reminded", "2026-10-12T10:00:00+08:00");
-	fire_refused("li.ming", "butler", c, "remind", NULL, 0,
-		     GUANJIA__ERROR_CODE__MISSING_FIELD);
+	it_fire_refused("li.ming", "butler", c, "remind", NULL, 0,
+			GUANJIA__ERROR_CODE__MISSING_FIELD, NULL);
 	/* No hand-over of an account never reminded. */
-	fire_refused("wang.fang", "cs_lead", b, "hand_over", NULL, 0,
-		     GUANJIA__ERROR_CODE__MISSING_FIELD);
-	fire_as("wang.fang", "cs_lead", b, "remind", letter, N(letter));
-	fire_as("li.ming", "butler", c, "remind", message, N(message));
+	it_fire_refused("wang.fang", "cs_lead", b, "hand_over", NULL, 0,
+			GUANJIA__ERROR_CODE__MISSING_FIELD, NULL);
+	it_fire_as("wang.fang", "cs_lead", b, "remind", letter, N(letter));
+	it_fire_as("li.ming", "butler", c, "remind", message, N(message));
 
 	/* On time: a pays on the 20th. */
-	advance_to(at("2026-10-20T15:00:00+08:00"));
-	fire_as("li.ming", "butler", a, "paid", NULL, 0);
-	assert_state(a, "paid");
+	it_advance_to(it_at("2026-10-20T15:00:00+08:00"));
+	it_fire_as("li.ming", "butler", a, "paid", NULL, 0);
+	it_assert_state(a, "paid");
 
 	/* On time: b still unpaid on the morning of the 28th; the cs_lead
 	 * hands it over (only the cs_lead may) before the warning. */
-	advance_to(at("2026-10-28T09:00:00+08:00"));
-	fire_refused("li.ming", "butler", b, "hand_over", NULL, 0,
-		     GUANJIA__ERROR_CODE__ROLE_NOT_ALLOWED);
-	fire_as("wang.fang", "cs_lead", b, "hand_over", NULL, 0);
-	assert_state(b, "with_manager");
-	assert_clock(b, "hand_over", GUANJIA__CLOCK_STATE__CLOCK_STOPPED, 0);
+	it_advance_to(it_at("2026-10-28T09:00:00+08:00"));
+	it_fire_refused("li.ming", "butler", b, "hand_over", NULL, 0,
+			GUANJIA__ERROR_CODE__ROLE_NOT_ALLOWED, NULL);
+	it_fire_as("wang.fang", "cs_lead", b, "hand_over", NULL, 0);
+	it_assert_state(b, "with_manager");
+	it_assert_clock(b, "hand_over", GUANJIA__CLOCK_STATE__CLOCK_STOPPED, 0);
 
 	/* Late: c neither paid nor handed over.  The cs_lead is warned at
 	 * 09:30 on the 28th, the manager alerted at its close. */
-	expect_alert(c, "hand_over", WARNING, "2026-10-28T09:30:00+08:00", "cs_lead,");
-	expect_alert(c, "hand_over", BREACH, "2026-10-28T17:30:00+08:00", "manager,");
-	ck_assert_uint_eq(alerts(c, NULL, 0).n, 2);
+	expect_alert(c, "hand_over", WARNING, "2026-10-28T09:30:00+08:00", "cs_lead");
+	expect_alert(c, "hand_over", BREACH, "2026-10-28T17:30:00+08:00", "manager");
+	ck_assert_uint_eq(it_n_alerts(c), 2);
 
 	/* The manager takes both over: reminds, records the payment. */
-	advance(HOUR);
-	fire_as("chen.jianguo", "manager", b, "remind", letter, N(letter));
+	it_advance(HOUR);
+	it_fire_as("chen.jianguo", "manager", b, "remind", letter, N(letter));
 	assert_field(b, "reminded", "2026-10-28T18:30:00+08:00");
-	fire_as("chen.jianguo", "manager", b, "paid", NULL, 0);
-	fire_as("chen.jianguo", "manager", c, "paid", NULL, 0);
-	assert_state(c, "paid");
+	it_fire_as("chen.jianguo", "manager", b, "paid", NULL, 0);
+	it_fire_as("chen.jianguo", "manager", c, "paid", NULL, 0);
+	it_assert_state(c, "paid");
 
-	advance(10 * 24 * HOUR);
-	assert_no_alerts(a);
-	assert_no_alerts(b);
-	ck_assert_uint_eq(alerts(c, NULL, 0).n, 2);
+	it_advance(10 * 24 * HOUR);
+	it_assert_no_alerts(a);
+	it_assert_no_alerts(b);
+	ck_assert_uint_eq(it_n_alerts(c), 2);
 }
 END_TEST
 
@@ -599,55 +367,56 @@ START_TEST(r22_hazards_reach_the_manager_in_five_minutes_statistics_by_the_5th_a
 
 	assert_first_open_role("r22_statistics", "admin_hr");
 
-	start("2026-10-21T09:00:00+08:00");
-	h_ok = open_as("xu.bing", "security", "r22_hazard_report", hazard, N(hazard));
-	h_late = open_as("li.ming", "butler", "r22_hazard_report", dispute, N(dispute));
-	h_ack = open_as("zhao.lei", "engineering", "r22_hazard_report", hazard, N(hazard));
-	s_ok = open_as("generator", "admin_hr", "r22_statistics", month, N(month));
-	s_late = open_as("generator", "admin_hr", "r22_statistics", month, N(month));
+	it_start("2026-10-21T09:00:00+08:00", GJ_PLUGIN_BUILD_DIR, NULL);
+	h_ok = it_open_as("xu.bing", "security", "r22_hazard_report", "main", hazard, N(hazard));
+	h_late = it_open_as("li.ming", "butler", "r22_hazard_report", "main", dispute, N(dispute));
+	h_ack = it_open_as("zhao.lei", "engineering", "r22_hazard_report", "main", hazard,
+			   N(hazard));
+	s_ok = it_open_as("generator", "admin_hr", "r22_statistics", "main", month, N(month));
+	s_late = it_open_as("generator", "admin_hr", "r22_statistics", "main", month, N(month));
 
 	/* On time: reported at 3 min, or acknowledged by the manager at 2. */
-	advance(2 * MIN);
-	fire_as("chen.jianguo", "manager", h_ack, "acknowledge", NULL, 0);
-	advance(MIN);
-	fire_refused("xu.bing", "security", h_ok, "report", NULL, 0,
-		     GUANJIA__ERROR_CODE__MISSING_FIELD);
-	fire_as("xu.bing", "security", h_ok, "report", told, N(told));
-	assert_state(h_ok, "reported");
+	it_advance(2 * MIN);
+	it_fire_as("chen.jianguo", "manager", h_ack, "acknowledge", NULL, 0);
+	it_advance(MIN);
+	it_fire_refused("xu.bing", "security", h_ok, "report", NULL, 0,
+			GUANJIA__ERROR_CODE__MISSING_FIELD, NULL);
+	it_fire_as("xu.bing", "security", h_ok, "report", told, N(told));
+	it_assert_state(h_ok, "reported");
 	/* Late: the team head warned at 4 min, the manager alerted at 5. */
-	expect_alert(h_late, "report", WARNING, "2026-10-21T09:04:00+08:00", "team_head,");
-	expect_alert(h_late, "report", BREACH, "2026-10-21T09:05:00+08:00", "manager,");
-	fire_refused("chen.jianguo", "manager", h_ok, "close", NULL, 0,
-		     GUANJIA__ERROR_CODE__MISSING_FIELD);
-	fire_as("chen.jianguo", "manager", h_ok, "close", outcome, N(outcome));
-	advance(HOUR);
-	assert_no_alerts(h_ok);
-	assert_no_alerts(h_ack);
-	ck_assert_uint_eq(alerts(h_late, NULL, 0).n, 2);
+	expect_alert(h_late, "report", WARNING, "2026-10-21T09:04:00+08:00", "team_head");
+	expect_alert(h_late, "report", BREACH, "2026-10-21T09:05:00+08:00", "manager");
+	it_fire_refused("chen.jianguo", "manager", h_ok, "close", NULL, 0,
+			GUANJIA__ERROR_CODE__MISSING_FIELD, NULL);
+	it_fire_as("chen.jianguo", "manager", h_ok, "close", outcome, N(outcome));
+	it_advance(HOUR);
+	it_assert_no_alerts(h_ok);
+	it_assert_no_alerts(h_ack);
+	ck_assert_uint_eq(it_n_alerts(h_late), 2);
 
 	/* Statistics on time: forms collected on the 29th, summarised on
 	 * 11-03, presented at the meeting of Monday 11-16 (the 15th is a
 	 * Sunday), in that order. */
-	fire_refused("wang.fang", "cs_lead", s_ok, "summarise", summary, N(summary),
-		     GUANJIA__ERROR_CODE__ILLEGAL_TRANSITION);
-	advance_to(at("2026-10-29T11:00:00+08:00"));
-	fire_as("wang.fang", "cs_lead", s_ok, "collect", forms, N(forms));
+	it_fire_refused("wang.fang", "cs_lead", s_ok, "summarise", summary, N(summary),
+			GUANJIA__ERROR_CODE__ILLEGAL_TRANSITION, NULL);
+	it_advance_to(it_at("2026-10-29T11:00:00+08:00"));
+	it_fire_as("wang.fang", "cs_lead", s_ok, "collect", forms, N(forms));
 	/* Late: nothing collected, summarised or presented.  Each clock warns
 	 * the cs_lead a day before and alerts the manager at its time. */
-	expect_alert(s_late, "collection", WARNING, "2026-10-29T17:30:00+08:00", "cs_lead,");
-	expect_alert(s_late, "collection", BREACH, "2026-10-30T17:30:00+08:00", "manager,");
-	advance_to(at("2026-11-03T16:00:00+08:00"));
-	fire_as("wang.fang", "cs_lead", s_ok, "summarise", summary, N(summary));
-	expect_alert(s_late, "summary", WARNING, "2026-11-04T17:30:00+08:00", "cs_lead,");
-	expect_alert(s_late, "summary", BREACH, "2026-11-05T17:30:00+08:00", "manager,");
-	advance_to(at("2026-11-13T10:00:00+08:00"));
-	fire_as("wang.fang", "cs_lead", s_ok, "present", NULL, 0);
-	assert_state(s_ok, "presented");
-	expect_alert(s_late, "presentation", WARNING, "2026-11-15T17:30:00+08:00", "cs_lead,");
-	expect_alert(s_late, "presentation", BREACH, "2026-11-16T17:30:00+08:00", "manager,");
-	ck_assert_uint_eq(alerts(s_late, NULL, 0).n, 6);
-	advance(24 * HOUR);
-	assert_no_alerts(s_ok);
+	expect_alert(s_late, "collection", WARNING, "2026-10-29T17:30:00+08:00", "cs_lead");
+	expect_alert(s_late, "collection", BREACH, "2026-10-30T17:30:00+08:00", "manager");
+	it_advance_to(it_at("2026-11-03T16:00:00+08:00"));
+	it_fire_as("wang.fang", "cs_lead", s_ok, "summarise", summary, N(summary));
+	expect_alert(s_late, "summary", WARNING, "2026-11-04T17:30:00+08:00", "cs_lead");
+	expect_alert(s_late, "summary", BREACH, "2026-11-05T17:30:00+08:00", "manager");
+	it_advance_to(it_at("2026-11-13T10:00:00+08:00"));
+	it_fire_as("wang.fang", "cs_lead", s_ok, "present", NULL, 0);
+	it_assert_state(s_ok, "presented");
+	expect_alert(s_late, "presentation", WARNING, "2026-11-15T17:30:00+08:00", "cs_lead");
+	expect_alert(s_late, "presentation", BREACH, "2026-11-16T17:30:00+08:00", "manager");
+	ck_assert_uint_eq(it_n_alerts(s_late), 6);
+	it_advance(24 * HOUR);
+	it_assert_no_alerts(s_ok);
 }
 END_TEST
 
@@ -657,7 +426,7 @@ Suite *rules_service_suite(void)
 	TCase *tc = tcase_create("daemon");
 
 	tcase_set_timeout(tc, 60);
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, it_setup, it_teardown);
 	tcase_add_test(tc, r18_new_residents_visited_within_three_working_days_registers_read_before_work);
 	tcase_add_test(tc, r19_complaint_forwarded_in_five_minutes_answered_by_reply_by_called_back);
 	tcase_add_test(tc, r21_fee_accounts_reminded_and_unpaid_handed_to_the_manager_on_the_28th);
@@ -668,11 +437,5 @@ Suite *rules_service_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(rules_service_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return it_run(rules_service_suite());
 }
