@@ -335,6 +335,39 @@ static char *kv_dup(const char *name, const char *value)
 
 /* gj jobs accept|arrive|finish TICKET [field=value ...]
  * gj jobs defer TICKET --reason TEXT --until YYYY-MM-DD */
+/* Before a repair is deferred (cannot_fix), the expected date is checked
+ * against R17's limit of 30 working days after the report, on the
+ * estate's calendar, so that a date the defer_notice plugin would refuse
+ * leaves nothing half done.  The plugin keeps the last word. */
+#define R17_MAX_WD 30
+
+static int precheck_expected(struct gj_ctx *x, const Guanjia__Ticket *t, const char *until)
+{
+	Guanjia__Request req = GUANJIA__REQUEST__INIT;
+	Guanjia__CalendarQuery q = GUANJIA__CALENDAR_QUERY__INIT;
+	Guanjia__Reply *reply = NULL;
+	char reported[40];
+	int r, rc;
+
+	gj_time_format(t->opened_at, GJ_DEFAULT_UTC_OFFSET_MIN, reported, sizeof(reported));
+	reported[10] = 0; /* YYYY-MM-DD */
+	q.date = reported;
+	q.add = R17_MAX_WD;
+	q.estate = t->estate;
+	req.command_case = GUANJIA__REQUEST__COMMAND_CALENDAR;
+	req.calendar = &q;
+	r = gj_client_call(x->client, &req, &reply);
+	rc = gj_cli_check_reply(x, r, reply, GUANJIA__REPLY__RESULT_CALENDAR);
+	if (!rc && strlen(until) == 10 && strcmp(until, reply->calendar->last_day) > 0) {
+		gj_cli_err("the expected repair date %s is later than %d working days after the "
+			   "repair was reported on %s (latest allowed: %s, R17); nothing was recorded",
+			   until, R17_MAX_WD, reported, reply->calendar->last_day);
+		rc = EXIT_FAIL;
+	}
+	gj_reply_free(reply);
+	return rc;
+}
+
 static int do_word(struct gj_ctx *x, const char *word)
 {
 	const struct gj_args *a = x->a;
@@ -387,6 +420,8 @@ static int do_word(struct gj_ctx *x, const char *word)
 		goto out;
 	}
 	if (strcmp(step->event, "return_slip") == 0 && (rc = check_slip(x, t, kv, n_kv)))
+		goto out;
+	if (defer && strcmp(step->event, R17_NOTICE) != 0 && (rc = precheck_expected(x, t, until)))
 		goto out;
 	if (defer) {
 		/* The notice's fields: the reason and the expected date, then

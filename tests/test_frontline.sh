@@ -20,8 +20,9 @@
 #          due 10:35; repairs dispatched to zhang and wang, key loans
 #   10:30  gj jobs: zhang's jobs most urgent first with the time left
 #   10:50  the home repair is late; the words accept/arrive/finish/defer,
-#          the defer notice refused by the plugin (date beyond 30 working
-#          days, exit 1), then filed; gj today: late, due today, keys out
+#          a date beyond 30 working days refused by gj before anything is
+#          recorded (exit 1; the plugin's own refusal is tested in
+#          test_escalation.c), then filed; gj today: late, due today, keys out
 #   next day 08:00  the vehicle goes out; the registers of both days
 #
 # Prints "ok - ..." / "FAIL - ..." per check and ends with
@@ -388,24 +389,23 @@ expect_grep err "accept applies to a deferred R17 repair only" "'accept' applies
 expect_rc 1 "jobs finish on the incident: not a repair job" gj --as zhang jobs finish "$INC"
 expect_grep err "it names the workflow" "runs r28b_special_event, not a repair job"
 
-expect_rc 1 "jobs defer A until 2027-01-15: refused by defer_notice (beyond 30 working days)" \
+expect_rc 1 "jobs defer A until 2027-01-15: refused before anything is recorded (beyond 30 working days)" \
 	gj --as zhang jobs defer "$A" --reason "pump part on order" --until 2027-01-15
-expect_grep err "the plugin's message, and what state the repair is left in" \
-	'^gj: refused \(REFUSED_BY_POLICY\): the expected repair date 2027-01-15 is later than 30 working days after the repair was reported on 2026-10-09 \(latest allowed: 2026-11-19, R17\)$' \
-	"ticket $A is deferred now \(cannot_fix recorded\), but its defer notice was not filed"
+expect_grep err "R17's limit on the estate calendar, and nothing recorded" \
+	'^gj: the expected repair date 2027-01-15 is later than 30 working days after the repair was reported on 2026-10-09 \(latest allowed: 2026-11-19, R17\); nothing was recorded$'
 if [ ! -s "$WORK/out" ]; then
 	pass "nothing on stdout for the refused defer"
 else
 	fail "the refused defer printed on stdout" "$(cat "$WORK/out")"
 fi
 expect_rc 0 "show A --json" gj show "$A" --json
-check_py "A is deferred without a notice: no expected_date, the minor clock paused" "$WORK/out" "
+check_py "A is still dispatched: no cannot_fix, the minor clock running" "$WORK/out" "
 t = lines[0]['ticket']
 f = {x['name']: x['value'] for x in t['fields']}
-assert t['state'] == 'deferred', t['state']
-assert 'expected_date' not in f and 'defer_notice_filed' not in f, f
+assert t['state'] == 'dispatched', t['state']
+assert 'expected_date' not in f, f
 c = {x['id']: x for x in t['clocks']}
-assert c['minor_repair']['state'] == 'CLOCK_PAUSED', c['minor_repair']
+assert c['minor_repair']['state'] == 'CLOCK_RUNNING', c['minor_repair']
 "
 expect_rc 0 "jobs defer A until 2026-10-20: the notice is filed" \
 	gj --as zhang jobs defer "$A" --reason "pump part on order" --until 2026-10-20
