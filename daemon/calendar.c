@@ -64,15 +64,13 @@
  */
 #include "calendar.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "yamldoc.h"
+#include "yamlload.h"
 
 #define ID_MAX 48
 #define TEXT_MAX 256
@@ -81,7 +79,6 @@
 #define DAYS_MAX 2932896        /* 9999-12-31 */
 #define DAY_MS INT64_C(86400000)
 #define MIN_MS INT64_C(60000)
-#define DIR_FILES_MAX 4096
 #define DEFAULT_TIME_ZONE "Asia/Shanghai"
 
 enum mark {
@@ -240,121 +237,28 @@ int gj_date_parse(const char *text, struct gj_date *ret_date)
 
 /* ---- loading ---------------------------------------------------------- */
 
-struct loader {
-	const char *name;
-	char *error;
-	bool oom;
-};
-
-static int fail(struct loader *l, int line, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-/* Record the first problem as "name:line: problem". */
-static int fail(struct loader *l, int line, const char *fmt, ...)
-{
-	va_list ap;
-	char *problem = NULL;
-	int n;
-
-	if (l->error || l->oom)
-		return l->oom ? -ENOMEM : -EINVAL;
-	va_start(ap, fmt);
-	n = vasprintf(&problem, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		goto oom;
-	n = asprintf(&l->error, "%s:%d: %s", l->name, line > 0 ? line : 1,
-		     problem);
-	free(problem);
-	if (n < 0) {
-		l->error = NULL;
-		goto oom;
-	}
-	return -EINVAL;
-oom:
-	l->oom = true;
-	return -ENOMEM;
-}
-
-static int oom(struct loader *l)
-{
-	l->oom = true;
-	return -ENOMEM;
-}
-
-/* A scalar's text, or a failure naming `what`. */
-static int get_str(struct loader *l, const struct gj_ynode *node,
+/* A scalar's text: in a calendar, ~ and null are text like any other. */
+static int get_str(struct gj_yload *l, const struct gj_ynode *node,
 		   const char *what, size_t max, const char **ret)
 {
-	const char *s = gj_ynode_str(node);
-
-	if (!s)
-		return fail(l, node->line, "%s: expected a single value, not %s",
-			    what, node->kind == GJ_YNODE_SCALAR
-					  ? "text with a NUL byte"
-					  : gj_ynode_kind_name(node->kind));
-	if (node->len == 0)
-		return fail(l, node->line, "%s: empty", what);
-	if (node->len > max)
-		return fail(l, node->line, "%s: longer than %zu bytes", what, max);
-	*ret = s;
-	return 0;
+	return gj_yload_str(l, node, what, max, GJ_YLOAD_NULL_TEXT, ret);
 }
 
 /* Text shown in one line of an explanation: no control characters. */
-static int get_text(struct loader *l, const struct gj_ynode *node,
+static int get_text(struct gj_yload *l, const struct gj_ynode *node,
 		    const char *what, const char **ret)
 {
 	int r = get_str(l, node, what, TEXT_MAX, ret);
 
 	if (r < 0)
 		return r;
-	for (const unsigned char *p = (const unsigned char *)*ret; *p; p++)
-		if (*p < 0x20 || *p == 0x7f)
-			return fail(l, node->line,
-				    "%s: must be one line with no control characters",
-				    what);
+	if (gj_yload_has_control(*ret))
+		return gj_yload_fail(l, node->line, "%s: must be one line with no "
+				     "control characters", what);
 	return 0;
 }
 
-static int dup_str(struct loader *l, const char *s, char **ret)
-{
-	*ret = strdup(s);
-	if (!*ret)
-		return oom(l);
-	return 0;
-}
-
-static int check_keys(struct loader *l, const struct gj_ynode *map,
-		      const char *what, const char *const *known)
-{
-	for (size_t i = 0; i < map->n; i++) {
-		const char *key = gj_ynode_str(map->pairs[i].key);
-		size_t k;
-
-		for (k = 0; key && known[k]; k++)
-			if (strcmp(key, known[k]) == 0)
-				break;
-		if (!key || !known[k])
-			return fail(l, map->pairs[i].key->line, "%s: unknown key '%s'",
-				    what, key ? key : "?");
-		for (size_t j = 0; j < i; j++)
-			if (strcmp(key, gj_ynode_str(map->pairs[j].key)) == 0)
-				return fail(l, map->pairs[i].key->line,
-					    "%s: key '%s' given twice", what, key);
-	}
-	return 0;
-}
-
-/* The value of `key` in a mapping, NULL when absent or written as null. */
-static const struct gj_ynode *lookup(const struct gj_ynode *map, const char *key)
-{
-	const struct gj_ynode *node = gj_ynode_get(map, key);
-
-	return node && !gj_ynode_is_null(node) ? node : NULL;
-}
-
-static int load_id(struct loader *l, const struct gj_ynode *node,
+static int load_id(struct gj_yload *l, const struct gj_ynode *node,
 		   struct gj_calendar *cal)
 {
 	const char *s;
@@ -363,15 +267,14 @@ static int load_id(struct loader *l, const struct gj_ynode *node,
 	r = get_str(l, node, "id", ID_MAX, &s);
 	if (r < 0)
 		return r;
-	for (const char *p = s; *p; p++)
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_'))
-			return fail(l, node->line,
-				    "id: '%s' is not an identifier ([a-z0-9_]+)", s);
+	if (!gj_yload_is_ident(s, false))
+		return gj_yload_fail(l, node->line,
+				     "id: '%s' is not an identifier ([a-z0-9_]+)", s);
 	cal->line = node->line;
-	return dup_str(l, s, &cal->id);
+	return gj_yload_strdup(l, s, &cal->id);
 }
 
-static int load_version(struct loader *l, const struct gj_ynode *node,
+static int load_version(struct gj_yload *l, const struct gj_ynode *node,
 			struct gj_calendar *cal)
 {
 	uint64_t v;
@@ -379,9 +282,10 @@ static int load_version(struct loader *l, const struct gj_ynode *node,
 	if (gj_ynode_uint(node, &v) < 0 || v < 1 || v > UINT32_MAX) {
 		const char *s = gj_ynode_str(node);
 
-		return fail(l, node->line,
-			    "version: '%.64s' is not a whole number from 1 to %" PRIu32,
-			    s ? s : gj_ynode_kind_name(node->kind), UINT32_MAX);
+		return gj_yload_fail(l, node->line, "version: '%.64s' is not a "
+				     "whole number from 1 to %" PRIu32,
+				     s ? s : gj_ynode_kind_name(node->kind),
+				     UINT32_MAX);
 	}
 	cal->version = (uint32_t)v;
 	return 0;
@@ -408,7 +312,7 @@ static void format_offset(int offset_min, char buf[static 16])
 	snprintf(buf, 16, "%c%02d:%02d", offset_min < 0 ? '-' : '+', a / 60, a % 60);
 }
 
-static int parse_offset(struct loader *l, const struct gj_ynode *node,
+static int parse_offset(struct gj_yload *l, const struct gj_ynode *node,
 			int *ret_min)
 {
 	const char *s;
@@ -426,13 +330,13 @@ static int parse_offset(struct loader *l, const struct gj_ynode *node,
 	*ret_min = (s[0] == '-' ? -1 : 1) * (h * 60 + m);
 	return 0;
 bad:
-	return fail(l, node->line,
-		    "utc_offset: '%s' is not an offset from -14:00 to +14:00 "
-		    "written as \"+HH:MM\" or \"-HH:MM\"", s);
+	return gj_yload_fail(l, node->line,
+			     "utc_offset: '%s' is not an offset from -14:00 to +14:00 "
+			     "written as \"+HH:MM\" or \"-HH:MM\"", s);
 }
 
 /* time_zone and utc_offset together: each may be left out. */
-static int load_zone(struct loader *l, const struct gj_ynode *root,
+static int load_zone(struct gj_yload *l, const struct gj_ynode *root,
 		     struct gj_calendar *cal)
 {
 	const struct gj_ynode *tz = gj_ynode_get(root, "time_zone");
@@ -446,7 +350,7 @@ static int load_zone(struct loader *l, const struct gj_ynode *root,
 		if (r < 0)
 			return r;
 	}
-	r = dup_str(l, name, &cal->time_zone);
+	r = gj_yload_strdup(l, name, &cal->time_zone);
 	if (r < 0)
 		return r;
 	for (size_t i = 0; i < sizeof(zones) / sizeof(zones[0]); i++)
@@ -456,10 +360,10 @@ static int load_zone(struct loader *l, const struct gj_ynode *root,
 		}
 	if (!off) {
 		if (!listed)
-			return fail(l, tz->line,
-				    "time_zone: '%s' needs a utc_offset (the offset is "
-				    "known only for zones without daylight saving time "
-				    "such as Asia/Shanghai)", name);
+			return gj_yload_fail(l, tz->line, "time_zone: '%s' needs "
+					     "a utc_offset (the offset is known only "
+					     "for zones without daylight saving time "
+					     "such as Asia/Shanghai)", name);
 		cal->offset_min = zone_min;
 		return 0;
 	}
@@ -470,14 +374,14 @@ static int load_zone(struct loader *l, const struct gj_ynode *root,
 		char want[16];
 
 		format_offset(zone_min, want);
-		return fail(l, off->line,
-			    "utc_offset: '%s' does not match time_zone %s (%s)",
-			    gj_ynode_str(off), name, want);
+		return gj_yload_fail(l, off->line,
+				     "utc_offset: '%s' does not match time_zone %s (%s)",
+				     gj_ynode_str(off), name, want);
 	}
 	return 0;
 }
 
-static int load_counting(struct loader *l, const struct gj_ynode *node,
+static int load_counting(struct gj_yload *l, const struct gj_ynode *node,
 			 struct gj_calendar *cal)
 {
 	const char *s;
@@ -491,27 +395,27 @@ static int load_counting(struct loader *l, const struct gj_ynode *node,
 	else if (strcmp(s, "include_start") == 0)
 		cal->counting = GJ_COUNTING_INCLUDE_START;
 	else
-		return fail(l, node->line,
-			    "counting: '%s' is not exclude_start or include_start", s);
+		return gj_yload_fail(l, node->line, "counting: '%s' is not "
+				     "exclude_start or include_start", s);
 	return 0;
 }
 
-static int load_weekdays(struct loader *l, const struct gj_ynode *node,
+static int load_weekdays(struct gj_yload *l, const struct gj_ynode *node,
 			 struct gj_calendar *cal)
 {
 	static const char *const names[7] = {
 		"mon", "tue", "wed", "thu", "fri", "sat", "sun",
 	};
+	int r = gj_yload_expect_kind(l, node, "working_weekdays", GJ_YNODE_SEQUENCE);
 
-	if (node->kind != GJ_YNODE_SEQUENCE)
-		return fail(l, node->line, "working_weekdays: expected a list, not %s",
-			    gj_ynode_kind_name(node->kind));
+	if (r < 0)
+		return r;
 	if (node->n == 0)
-		return fail(l, node->line, "working_weekdays: empty");
+		return gj_yload_fail(l, node->line, "working_weekdays: empty");
 	for (size_t i = 0; i < node->n; i++) {
 		const struct gj_ynode *item = node->items[i];
 		const char *s;
-		int w, r;
+		int w;
 
 		r = get_str(l, item, "working_weekdays", TEXT_MAX, &s);
 		if (r < 0)
@@ -520,12 +424,12 @@ static int load_weekdays(struct loader *l, const struct gj_ynode *node,
 			if (strcmp(s, names[w]) == 0)
 				break;
 		if (w == 7)
-			return fail(l, item->line,
-				    "working_weekdays: '%s' is not one of mon, tue, wed, "
-				    "thu, fri, sat, sun", s);
+			return gj_yload_fail(l, item->line, "working_weekdays: "
+					     "'%s' is not one of mon, tue, wed, "
+					     "thu, fri, sat, sun", s);
 		if (cal->weekday[w])
-			return fail(l, item->line,
-				    "working_weekdays: '%s' given twice", s);
+			return gj_yload_fail(l, item->line,
+					     "working_weekdays: '%s' given twice", s);
 		cal->weekday[w] = true;
 	}
 	return 0;
@@ -547,25 +451,24 @@ static int parse_hhmm(const char *s)
 
 /* A list of 1..GJ_CALENDAR_MAX_INTERVALS intervals "HH:MM-HH:MM", in order;
  * `what` starts each message ("working_hours"). */
-static int load_intervals(struct loader *l, const struct gj_ynode *node,
+static int load_intervals(struct gj_yload *l, const struct gj_ynode *node,
 			  const char *what, struct gj_calendar_interval *ret_iv,
 			  size_t *ret_n)
 {
 	size_t n = 0;
+	int r = gj_yload_expect_kind(l, node, what, GJ_YNODE_SEQUENCE);
 
-	if (node->kind != GJ_YNODE_SEQUENCE)
-		return fail(l, node->line, "%s: expected a list, not %s", what,
-			    gj_ynode_kind_name(node->kind));
+	if (r < 0)
+		return r;
 	if (node->n == 0)
-		return fail(l, node->line, "%s: empty", what);
+		return gj_yload_fail(l, node->line, "%s: empty", what);
 	if (node->n > GJ_CALENDAR_MAX_INTERVALS)
-		return fail(l, node->line, "%s: more than %d intervals", what,
-			    GJ_CALENDAR_MAX_INTERVALS);
+		return gj_yload_fail(l, node->line, "%s: more than %d intervals", what,
+				     GJ_CALENDAR_MAX_INTERVALS);
 	for (size_t i = 0; i < node->n; i++) {
 		const struct gj_ynode *item = node->items[i];
 		struct gj_calendar_interval iv;
 		const char *s;
-		int r;
 
 		r = get_str(l, item, what, TEXT_MAX, &s);
 		if (r < 0)
@@ -577,17 +480,17 @@ static int load_intervals(struct loader *l, const struct gj_ynode *node,
 		if (iv.start_min < 0 || iv.end_min < 0)
 			goto bad;
 		if (iv.start_min >= iv.end_min)
-			return fail(l, item->line, "%s: '%s' ends before it starts",
-				    what, s);
+			return gj_yload_fail(l, item->line,
+					     "%s: '%s' ends before it starts", what, s);
 		if (n > 0 && iv.start_min < ret_iv[n - 1].end_min)
-			return fail(l, item->line,
-				    "%s: '%s' overlaps or precedes the interval "
-				    "before it", what, s);
+			return gj_yload_fail(l, item->line,
+					     "%s: '%s' overlaps or precedes the interval "
+					     "before it", what, s);
 		ret_iv[n++] = iv;
 		continue;
 bad:
-		return fail(l, item->line,
-			    "%s: '%s' is not an interval \"HH:MM-HH:MM\"", what, s);
+		return gj_yload_fail(l, item->line, "%s: '%s' is not an interval "
+				     "\"HH:MM-HH:MM\"", what, s);
 	}
 	*ret_n = n;
 	return 0;
@@ -613,36 +516,38 @@ static int parse_days(const char *s, struct gj_date *ret_first,
 }
 
 /* A year's rest or work list: days, ranges of days, maybe named. */
-static int load_day_list(struct loader *l, const struct gj_ynode *node,
+static int load_day_list(struct gj_yload *l, const struct gj_ynode *node,
 			 struct cal_year *year, enum mark mark,
 			 const struct gj_calendar *cal)
 {
 	static const char *const entry_keys[] = { "days", "name", NULL };
 	const char *list = mark == MARK_REST ? "rest" : "work";
+	char what[32];
+	int r;
 
-	if (node->kind != GJ_YNODE_SEQUENCE)
-		return fail(l, node->line, "year %d: %s: expected a list, not %s",
-			    year->year, list, gj_ynode_kind_name(node->kind));
+	snprintf(what, sizeof(what), "year %d: %s", year->year, list);
+	r = gj_yload_expect_kind(l, node, what, GJ_YNODE_SEQUENCE);
+	if (r < 0)
+		return r;
 	for (size_t i = 0; i < node->n; i++) {
 		const struct gj_ynode *item = node->items[i];
 		const struct gj_ynode *days = item;
 		struct gj_date first, last;
 		const char *s, *name = NULL;
 		int32_t from, to;
-		char what[32];
-		int r;
 
-		snprintf(what, sizeof(what), "year %d: %s", year->year, list);
 		if (item->kind == GJ_YNODE_MAPPING) {
 			const struct gj_ynode *n;
 
-			r = check_keys(l, item, what, entry_keys);
+			r = gj_yload_check_keys(l, item, what, entry_keys,
+						GJ_YLOAD_WHOLE_KEY);
 			if (r < 0)
 				return r;
-			days = lookup(item, "days");
+			days = gj_yload_lookup(item, "days");
 			if (!days)
-				return fail(l, item->line, "%s: missing 'days'", what);
-			n = lookup(item, "name");
+				return gj_yload_fail(l, item->line,
+						     "%s: missing 'days'", what);
+			n = gj_yload_lookup(item, "name");
 			if (n) {
 				r = get_text(l, n, "name", &name);
 				if (r < 0)
@@ -653,35 +558,35 @@ static int load_day_list(struct loader *l, const struct gj_ynode *node,
 		if (r < 0)
 			return r;
 		if (parse_days(s, &first, &last) < 0)
-			return fail(l, days->line,
-				    "%s: '%s' is not a date \"YYYY-MM-DD\" or "
-				    "a range \"YYYY-MM-DD..YYYY-MM-DD\"", what, s);
+			return gj_yload_fail(l, days->line,
+					     "%s: '%s' is not a date \"YYYY-MM-DD\" or "
+					     "a range \"YYYY-MM-DD..YYYY-MM-DD\"", what, s);
 		if (first.y != year->year || last.y != year->year)
-			return fail(l, days->line, "%s: '%s' is not in %d", what, s,
-				    year->year);
+			return gj_yload_fail(l, days->line, "%s: '%s' is not in %d",
+					     what, s, year->year);
 		from = days_from_civil(first.y, first.m, first.d);
 		to = days_from_civil(last.y, last.m, last.d);
 		if (from > to)
-			return fail(l, days->line,
-				    "%s: range '%s' ends before it starts", what, s);
+			return gj_yload_fail(l, days->line, "%s: range '%s' ends "
+					     "before it starts", what, s);
 		for (int32_t day = from; day <= to; day++) {
 			struct gj_date date;
 			uint8_t *m = &year->mark[day - year->jan1];
 
 			(void)gj_date_from_days(day, &date);
 			if (*m != MARK_NONE)
-				return fail(l, days->line,
-					    "year %d: %04d-%02d-%02d is listed twice%s",
-					    year->year, date.y, date.m, date.d,
-					    *m != mark ? " (as a rest day and as a "
-							 "make-up working day)" : "");
+				return gj_yload_fail(l, days->line, "year %d: "
+						     "%04d-%02d-%02d is listed twice%s",
+						     year->year, date.y, date.m, date.d,
+						     *m != mark ? " (as a rest day and as a "
+								  "make-up working day)" : "");
 			/* A make-up day on a working weekday changes nothing:
 			 * most likely a typo in the date. */
 			if (mark == MARK_WORK && cal->weekday[weekday(day)])
-				return fail(l, days->line,
-					    "year %d: work: %04d-%02d-%02d is already a "
-					    "working weekday", year->year,
-					    date.y, date.m, date.d);
+				return gj_yload_fail(l, days->line, "year %d: work: "
+						     "%04d-%02d-%02d is already a "
+						     "working weekday", year->year,
+						     date.y, date.m, date.d);
 			*m = (uint8_t)mark;
 		}
 		if (name) {
@@ -689,10 +594,10 @@ static int load_day_list(struct loader *l, const struct gj_ynode *node,
 						      (year->n_named + 1) * sizeof(*v));
 
 			if (!v)
-				return oom(l);
+				return gj_yload_oom(l);
 			year->named = v;
 			v[year->n_named] = (struct cal_named){ .from = from, .to = to };
-			r = dup_str(l, name, &v[year->n_named].name);
+			r = gj_yload_strdup(l, name, &v[year->n_named].name);
 			if (r < 0)
 				return r;
 			year->n_named++;
@@ -703,16 +608,17 @@ static int load_day_list(struct loader *l, const struct gj_ynode *node,
 
 /* A year's overrides: after its rest and work lists, which decide which
  * days are working days. */
-static int load_overrides(struct loader *l, const struct gj_ynode *node,
+static int load_overrides(struct gj_yload *l, const struct gj_ynode *node,
 			  const struct cal_year *year, struct gj_calendar *cal)
 {
 	static const char *const keys[] = { "date", "hours", "name", NULL };
 	char what[48];
+	int r;
 
 	snprintf(what, sizeof(what), "year %d: overrides", year->year);
-	if (node->kind != GJ_YNODE_SEQUENCE)
-		return fail(l, node->line, "%s: expected a list, not %s", what,
-			    gj_ynode_kind_name(node->kind));
+	r = gj_yload_expect_kind(l, node, what, GJ_YNODE_SEQUENCE);
+	if (r < 0)
+		return r;
 	for (size_t i = 0; i < node->n; i++) {
 		const struct gj_ynode *item = node->items[i];
 		const struct gj_ynode *date_node, *hours, *name;
@@ -723,57 +629,59 @@ static int load_overrides(struct loader *l, const struct gj_ynode *node,
 		const char *s;
 		uint8_t mark;
 		size_t at;
-		int r;
 
 		if (item->kind != GJ_YNODE_MAPPING)
-			return fail(l, item->line,
-				    "%s: expected a mapping {date: ..., hours: [...]}, not %s",
-				    what, gj_ynode_kind_name(item->kind));
-		r = check_keys(l, item, what, keys);
+			return gj_yload_fail(l, item->line, "%s: expected a mapping "
+					     "{date: ..., hours: [...]}, not %s", what,
+					     gj_ynode_kind_name(item->kind));
+		r = gj_yload_check_keys(l, item, what, keys, GJ_YLOAD_WHOLE_KEY);
 		if (r < 0)
 			return r;
-		date_node = lookup(item, "date");
+		date_node = gj_yload_lookup(item, "date");
 		if (!date_node)
-			return fail(l, item->line, "%s: missing 'date'", what);
+			return gj_yload_fail(l, item->line, "%s: missing 'date'", what);
 		r = get_str(l, date_node, "date", TEXT_MAX, &s);
 		if (r < 0)
 			return r;
 		if (gj_date_parse(s, &date) < 0)
-			return fail(l, date_node->line,
-				    "%s: '%s' is not a date \"YYYY-MM-DD\"", what, s);
+			return gj_yload_fail(l, date_node->line, "%s: '%s' is not a "
+					     "date \"YYYY-MM-DD\"", what, s);
 		if (date.y != year->year)
-			return fail(l, date_node->line, "%s: '%s' is not in %d", what, s,
-				    year->year);
+			return gj_yload_fail(l, date_node->line,
+					     "%s: '%s' is not in %d", what, s,
+					     year->year);
 		ov.day = days_from_civil(date.y, date.m, date.d);
 		mark = year->mark[ov.day - year->jan1];
 		if (mark == MARK_REST ||
 		    (mark == MARK_NONE && !cal->weekday[weekday(ov.day)]))
-			return fail(l, date_node->line,
-				    "%s: %s is not a working day (only the hours of a "
-				    "working day can be changed)", what, s);
+			return gj_yload_fail(l, date_node->line, "%s: %s is not a "
+					     "working day (only the hours of a "
+					     "working day can be changed)", what, s);
 		for (at = cal->n_overrides; at > 0 && cal->overrides[at - 1].day > ov.day; at--)
 			;
 		if (at > 0 && cal->overrides[at - 1].day == ov.day)
-			return fail(l, date_node->line, "%s: %s is listed twice", what, s);
-		hours = lookup(item, "hours");
+			return gj_yload_fail(l, date_node->line,
+					     "%s: %s is listed twice", what, s);
+		hours = gj_yload_lookup(item, "hours");
 		if (!hours)
-			return fail(l, item->line, "%s: %s: missing 'hours'", what, s);
+			return gj_yload_fail(l, item->line,
+					     "%s: %s: missing 'hours'", what, s);
 		snprintf(label, sizeof(label), "%s: %s: hours", what, s);
 		r = load_intervals(l, hours, label, ov.intervals, &ov.n_intervals);
 		if (r < 0)
 			return r;
-		name = lookup(item, "name");
+		name = gj_yload_lookup(item, "name");
 		if (name) {
 			const char *t;
 
 			r = get_text(l, name, "name", &t);
-			if (r < 0 || (r = dup_str(l, t, &ov.name)) < 0)
+			if (r < 0 || (r = gj_yload_strdup(l, t, &ov.name)) < 0)
 				return r;
 		}
 		v = realloc(cal->overrides, (cal->n_overrides + 1) * sizeof(*v));
 		if (!v) {
 			free(ov.name);
-			return oom(l);
+			return gj_yload_oom(l);
 		}
 		cal->overrides = v;
 		memmove(&v[at + 1], &v[at], (cal->n_overrides - at) * sizeof(*v));
@@ -783,22 +691,22 @@ static int load_overrides(struct loader *l, const struct gj_ynode *node,
 	return 0;
 }
 
-static int load_years(struct loader *l, const struct gj_ynode *node,
+static int load_years(struct gj_yload *l, const struct gj_ynode *node,
 		      struct gj_calendar *cal)
 {
 	static const char *const year_keys[] = { "rest", "work", "overrides", NULL };
+	int r = gj_yload_expect_kind(l, node, "years", GJ_YNODE_MAPPING);
 
-	if (node->kind != GJ_YNODE_MAPPING)
-		return fail(l, node->line, "years: expected a mapping, not %s",
-			    gj_ynode_kind_name(node->kind));
+	if (r < 0)
+		return r;
 	if (node->n > GJ_CALENDAR_MAX_YEARS)
-		return fail(l, node->line, "years: more than %d years",
-			    GJ_CALENDAR_MAX_YEARS);
+		return gj_yload_fail(l, node->line, "years: more than %d years",
+				     GJ_CALENDAR_MAX_YEARS);
 	if (node->n == 0)
 		return 0;
 	cal->years = calloc(node->n, sizeof(*cal->years));
 	if (!cal->years)
-		return oom(l);
+		return gj_yload_oom(l);
 	for (size_t i = 0; i < node->n; i++) {
 		const struct gj_ynode *key = node->pairs[i].key;
 		const struct gj_ynode *value = node->pairs[i].value;
@@ -807,17 +715,17 @@ static int load_years(struct loader *l, const struct gj_ynode *node,
 		struct cal_year *year;
 		char what[32];
 		size_t at;
-		int y, r;
+		int y;
 
 		y = s && strlen(s) == 4 ? digits(s, 4) : -1;
 		if (y < 1)
-			return fail(l, key->line,
-				    "years: '%s' is not a year (0001..9999)", s ? s : "?");
+			return gj_yload_fail(l, key->line, "years: '%s' is not a "
+					     "year (0001..9999)", s ? s : "?");
 		/* Keep the array sorted as it fills: insertion. */
 		for (at = cal->n_years; at > 0 && cal->years[at - 1].year > y; at--)
 			;
 		if (at > 0 && cal->years[at - 1].year == y)
-			return fail(l, key->line, "years: %d given twice", y);
+			return gj_yload_fail(l, key->line, "years: %d given twice", y);
 		memmove(&cal->years[at + 1], &cal->years[at],
 			(cal->n_years - at) * sizeof(*cal->years));
 		cal->n_years++;
@@ -829,25 +737,25 @@ static int load_years(struct loader *l, const struct gj_ynode *node,
 		snprintf(what, sizeof(what), "year %d", y);
 		if (gj_ynode_is_null(value))
 			continue;   /* a year with no holidays at all */
-		if (value->kind != GJ_YNODE_MAPPING)
-			return fail(l, value->line, "%s: expected a mapping, not %s",
-				    what, gj_ynode_kind_name(value->kind));
-		r = check_keys(l, value, what, year_keys);
+		r = gj_yload_expect_kind(l, value, what, GJ_YNODE_MAPPING);
+		if (r >= 0)
+			r = gj_yload_check_keys(l, value, what, year_keys,
+						GJ_YLOAD_WHOLE_KEY);
 		if (r < 0)
 			return r;
-		list = lookup(value, "rest");
+		list = gj_yload_lookup(value, "rest");
 		if (list) {
 			r = load_day_list(l, list, year, MARK_REST, cal);
 			if (r < 0)
 				return r;
 		}
-		list = lookup(value, "work");
+		list = gj_yload_lookup(value, "work");
 		if (list) {
 			r = load_day_list(l, list, year, MARK_WORK, cal);
 			if (r < 0)
 				return r;
 		}
-		list = lookup(value, "overrides");
+		list = gj_yload_lookup(value, "overrides");
 		if (list) {
 			r = load_overrides(l, list, year, cal);
 			if (r < 0)
@@ -857,7 +765,7 @@ static int load_years(struct loader *l, const struct gj_ynode *node,
 	return 0;
 }
 
-static int load_root(struct loader *l, const struct gj_ynode *root,
+static int load_root(struct gj_yload *l, const struct gj_ynode *root,
 		     struct gj_calendar *cal)
 {
 	static const char *const keys[] = {
@@ -868,33 +776,29 @@ static int load_root(struct loader *l, const struct gj_ynode *root,
 	const char *s;
 	int r;
 
-	if (root->kind != GJ_YNODE_MAPPING)
-		return fail(l, root->line, "expected a mapping, not %s",
-			    gj_ynode_kind_name(root->kind));
-	r = check_keys(l, root, "calendar", keys);
-	if (r < 0)
-		return r;
-
-	node = gj_ynode_get(root, "id");
-	if (!node)
-		return fail(l, root->line, "missing 'id'");
-	r = load_id(l, node, cal);
+	r = gj_yload_expect_kind(l, root, "", GJ_YNODE_MAPPING);
+	if (r >= 0)
+		r = gj_yload_check_keys(l, root, "calendar", keys,
+					GJ_YLOAD_WHOLE_KEY);
+	if (r >= 0)
+		r = gj_yload_require(l, root, "", "id", &node);
+	if (r >= 0)
+		r = load_id(l, node, cal);
 	if (r < 0)
 		return r;
 
 	cal->version = 1;
-	node = lookup(root, "version");
+	node = gj_yload_lookup(root, "version");
 	if (node) {
 		r = load_version(l, node, cal);
 		if (r < 0)
 			return r;
 	}
 
-	node = gj_ynode_get(root, "title");
-	if (!node)
-		return fail(l, root->line, "missing 'title'");
-	r = get_text(l, node, "title", &s);
-	if (r < 0 || (r = dup_str(l, s, &cal->title)) < 0)
+	r = gj_yload_require(l, root, "", "title", &node);
+	if (r >= 0)
+		r = get_text(l, node, "title", &s);
+	if (r < 0 || (r = gj_yload_strdup(l, s, &cal->title)) < 0)
 		return r;
 
 	r = load_zone(l, root, cal);
@@ -911,16 +815,15 @@ static int load_root(struct loader *l, const struct gj_ynode *root,
 			cal->weekday[w] = true;
 	}
 
-	node = gj_ynode_get(root, "working_hours");
-	if (!node)
-		return fail(l, root->line, "missing 'working_hours'");
-	r = load_intervals(l, node, "working_hours", cal->intervals,
-			   &cal->n_intervals);
+	r = gj_yload_require(l, root, "", "working_hours", &node);
+	if (r >= 0)
+		r = load_intervals(l, node, "working_hours", cal->intervals,
+				   &cal->n_intervals);
 	if (r < 0)
 		return r;
 
 	cal->counting = GJ_COUNTING_EXCLUDE_START;
-	node = lookup(root, "counting");
+	node = gj_yload_lookup(root, "counting");
 	if (node) {
 		r = load_counting(l, node, cal);
 		if (r < 0)
@@ -929,7 +832,7 @@ static int load_root(struct loader *l, const struct gj_ynode *root,
 
 	/* After working_weekdays: make-up days and overrides are checked
 	 * against them. */
-	node = lookup(root, "years");
+	node = gj_yload_lookup(root, "years");
 	if (node) {
 		r = load_years(l, node, cal);
 		if (r < 0)
@@ -941,7 +844,7 @@ static int load_root(struct loader *l, const struct gj_ynode *root,
 int gj_calendar_load_buffer(const char *name, const char *text, size_t len,
 			    struct gj_calendar **ret, char **ret_error)
 {
-	struct loader l = { .name = name };
+	struct gj_yload l = { .name = name };
 	struct gj_ynode *root = NULL;
 	struct gj_calendar *cal;
 	int r;
@@ -961,17 +864,9 @@ int gj_calendar_load_buffer(const char *name, const char *text, size_t len,
 	cal->source_len = len;
 	r = load_root(&l, root, cal);
 	gj_ynode_destroy(root);
+	r = gj_yload_finish(&l, r, ret_error);
 	if (r < 0) {
 		gj_calendar_destroy(cal);
-		if (l.oom) {
-			free(l.error);
-			l.error = NULL;
-			r = -ENOMEM;
-		}
-		if (ret_error)
-			*ret_error = l.error;
-		else
-			free(l.error);
 		return r;
 	}
 	*ret = cal;
@@ -988,47 +883,15 @@ nomem:
 int gj_calendar_load_file(const char *path, struct gj_calendar **ret,
 			  char **ret_error)
 {
-	char *buf = NULL;
+	char *text = NULL;
 	size_t len = 0;
-	FILE *f;
 	int r;
 
-	f = fopen(path, "re");
-	if (!f) {
-		r = -errno;
-		goto fail;
-	}
-	/* Read one byte past the limit to notice a file that is too big. */
-	buf = malloc((size_t)GJ_YDOC_MAX_BYTES + 1);
-	if (!buf) {
-		fclose(f);
-		if (ret_error)
-			*ret_error = NULL;
-		return -ENOMEM;
-	}
-	len = fread(buf, 1, (size_t)GJ_YDOC_MAX_BYTES + 1, f);
-	if (ferror(f)) {
-		r = -EIO;
-		fclose(f);
-		goto fail;
-	}
-	fclose(f);
-	if (len > GJ_YDOC_MAX_BYTES) {
-		free(buf);
-		if (ret_error &&
-		    asprintf(ret_error, "%s: too large (at most %d bytes)", path,
-			     GJ_YDOC_MAX_BYTES) < 0)
-			*ret_error = NULL;
-		return -EFBIG;
-	}
-	r = gj_calendar_load_buffer(path, buf, len, ret, ret_error);
-	free(buf);
-	return r;
-
-fail:
-	free(buf);
-	if (ret_error && asprintf(ret_error, "%s: %s", path, strerror(-r)) < 0)
-		*ret_error = NULL;
+	r = gj_yload_read_file(path, 0, &text, &len, ret_error);
+	if (r < 0)
+		return r;
+	r = gj_calendar_load_buffer(path, text, len, ret, ret_error);
+	free(text);
 	return r;
 }
 
@@ -1845,25 +1708,19 @@ int gj_calendar_explain_working_hours(const struct gj_calendar *cal,
 /* ---- embedded calendars and sets ---------------------------------------- */
 
 /* Generated from etc/calendars/ by scripts/embed.py (etc/meson.build). */
-struct gj_embedded_file {
-	const char *name;
-	const char *text;
-	size_t len;
-};
 extern const struct gj_embedded_file gj_embedded_calendars[];
 
 int gj_calendar_load_embedded(const char *id, struct gj_calendar **ret, char **ret_error)
 {
+	const struct gj_embedded_file *f;
 	char want[128], name[160];
 
 	snprintf(want, sizeof(want), "%s.yaml", id);
-	for (const struct gj_embedded_file *f = gj_embedded_calendars; f->name; f++) {
-		if (strcmp(f->name, want) != 0)
-			continue;
-		snprintf(name, sizeof(name), "<embedded>/%s", f->name);
-		return gj_calendar_load_buffer(name, f->text, f->len, ret, ret_error);
-	}
-	return -ENOENT;
+	f = gj_yload_embedded(gj_embedded_calendars, want);
+	if (!f)
+		return -ENOENT;
+	snprintf(name, sizeof(name), "<embedded>/%s", f->name);
+	return gj_calendar_load_buffer(name, f->text, f->len, ret, ret_error);
 }
 
 struct gj_calendars {
@@ -1994,91 +1851,19 @@ int gj_calendars_add(struct gj_calendars *set, struct gj_calendar *cal,
 	return add_all(set, &cal, 1, ret_error);
 }
 
-static bool is_calendar_file(const char *name)
-{
-	size_t n = strlen(name);
-
-	if (name[0] == '.')
-		return false;
-	return (n > 5 && strcmp(name + n - 5, ".yaml") == 0) ||
-	       (n > 4 && strcmp(name + n - 4, ".yml") == 0);
-}
-
-static int compare_names(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static int dir_error(char **ret_error, int r, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int dir_error(char **ret_error, int r, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!ret_error)
-		return r;
-	va_start(ap, fmt);
-	if (vasprintf(ret_error, fmt, ap) < 0)
-		*ret_error = NULL;
-	va_end(ap);
-	return r;
-}
-
 int gj_calendars_load_dir(struct gj_calendars *set, const char *dir,
 			  char **ret_error)
 {
 	struct gj_calendar **cals = NULL;
 	char **names = NULL;
-	size_t n_names = 0, cap = 0, n_cals = 0;
-	struct dirent *de;
-	DIR *d;
-	int r = 0;
+	size_t n_names = 0, n_cals = 0;
+	int r;
 
 	if (ret_error)
 		*ret_error = NULL;
-	d = opendir(dir);
-	if (!d)
-		return dir_error(ret_error, -errno, "%s: %s", dir, strerror(errno));
-	for (;;) {
-		errno = 0;
-		de = readdir(d);
-		if (!de) {
-			if (errno)
-				r = dir_error(ret_error, -errno, "%s: %s", dir,
-					      strerror(errno));
-			break;
-		}
-		if (!is_calendar_file(de->d_name))
-			continue;
-		if (n_names == DIR_FILES_MAX) {
-			r = dir_error(ret_error, -E2BIG,
-				      "%s: too many calendar files (at most %d)", dir,
-				      DIR_FILES_MAX);
-			break;
-		}
-		if (n_names == cap) {
-			char **p;
-
-			cap = cap ? cap * 2 : 16;
-			p = realloc(names, cap * sizeof(*names));
-			if (!p) {
-				r = -ENOMEM;
-				break;
-			}
-			names = p;
-		}
-		names[n_names] = strdup(de->d_name);
-		if (!names[n_names]) {
-			r = -ENOMEM;
-			break;
-		}
-		n_names++;
-	}
-	closedir(d);
+	r = gj_yload_list_dir(dir, "calendar", &names, &n_names, ret_error);
 	if (r < 0 || n_names == 0)
 		goto out;
-	qsort(names, n_names, sizeof(*names), compare_names);
 	cals = calloc(n_names, sizeof(*cals));
 	if (!cals) {
 		r = -ENOMEM;
@@ -2103,9 +1888,7 @@ out:
 	for (size_t i = 0; i < n_cals; i++)
 		gj_calendar_destroy(cals[i]);
 	free(cals);
-	for (size_t i = 0; i < n_names; i++)
-		free(names[i]);
-	free(names);
+	gj_yload_names_free(names, n_names);
 	return r;
 }
 

@@ -26,12 +26,11 @@
 #include "estates.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "yamldoc.h"
+#include "yamlload.h"
 
 #define TEXT_MAX 256
 
@@ -42,102 +41,8 @@ struct gj_estates {
 
 /* ---- loading ---------------------------------------------------------- */
 
-struct loader {
-	const char *name;
-	char *error;
-	bool oom;
-};
-
-static int fail(struct loader *l, int line, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-/* Record the first problem as "name:line: problem". */
-static int fail(struct loader *l, int line, const char *fmt, ...)
-{
-	va_list ap;
-	char *problem = NULL;
-	int n;
-
-	if (l->error || l->oom)
-		return l->oom ? -ENOMEM : -EINVAL;
-	va_start(ap, fmt);
-	n = vasprintf(&problem, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		goto oom;
-	n = asprintf(&l->error, "%s:%d: %s", l->name, line > 0 ? line : 1,
-		     problem);
-	free(problem);
-	if (n < 0) {
-		l->error = NULL;
-		goto oom;
-	}
-	return -EINVAL;
-oom:
-	l->oom = true;
-	return -ENOMEM;
-}
-
-/* A scalar's text, or a failure naming `what`. */
-static int get_str(struct loader *l, const struct gj_ynode *node,
-		   const char *what, size_t max, const char **ret)
-{
-	const char *s = gj_ynode_str(node);
-
-	if (!s)
-		return fail(l, node->line, "%s: expected a single value, not %s",
-			    what, node->kind == GJ_YNODE_SCALAR
-					  ? "text with a NUL byte"
-					  : gj_ynode_kind_name(node->kind));
-	if (node->len == 0 || gj_ynode_is_null(node))
-		return fail(l, node->line, "%s: empty", what);
-	if (node->len > max)
-		return fail(l, node->line, "%s: longer than %zu bytes", what, max);
-	*ret = s;
-	return 0;
-}
-
-static int dup_str(struct loader *l, const char *s, char **ret)
-{
-	*ret = strdup(s);
-	if (!*ret) {
-		l->oom = true;
-		return -ENOMEM;
-	}
-	return 0;
-}
-
-static int check_keys(struct loader *l, const struct gj_ynode *map,
-		      const char *what, const char *const *known)
-{
-	for (size_t i = 0; i < map->n; i++) {
-		const char *key = gj_ynode_str(map->pairs[i].key);
-		size_t k;
-
-		for (k = 0; key && known[k]; k++)
-			if (strcmp(key, known[k]) == 0)
-				break;
-		if (!key || !known[k])
-			return fail(l, map->pairs[i].key->line, "%s: unknown key '%.64s'",
-				    what, key ? key : "?");
-	}
-	return 0;
-}
-
-/* [a-z0-9_]+, with '-' too when `dash`. */
-static bool is_ident(const char *s, bool dash)
-{
-	if (!*s)
-		return false;
-	for (; *s; s++)
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') ||
-		      *s == '_' || (dash && *s == '-')))
-			return false;
-	return true;
-}
-
 /* A required or optional identifier `key` of the mapping `map`. */
-static int get_ident(struct loader *l, const struct gj_ynode *map,
+static int get_ident(struct gj_yload *l, const struct gj_ynode *map,
 		     const char *what, const char *key, bool dash,
 		     bool required, char **ret)
 {
@@ -149,20 +54,21 @@ static int get_ident(struct loader *l, const struct gj_ynode *map,
 	*ret = NULL;
 	if (!node || (!required && gj_ynode_is_null(node))) {
 		if (required)
-			return fail(l, map->line, "%s: missing '%s'", what, key);
+			return gj_yload_fail(l, map->line, "%s: missing '%s'", what, key);
 		return 0;
 	}
 	snprintf(label, sizeof(label), "%s: %s", what, key);
-	r = get_str(l, node, label, GJ_ESTATE_ID_MAX, &s);
+	r = gj_yload_str(l, node, label, GJ_ESTATE_ID_MAX, 0, &s);
 	if (r < 0)
 		return r;
-	if (!is_ident(s, dash))
-		return fail(l, node->line, "%s: '%.64s' is not an identifier (%s)",
-			    label, s, dash ? "a-z, 0-9, _ and -" : "a-z, 0-9 and _");
-	return dup_str(l, s, ret);
+	if (!gj_yload_is_ident(s, dash))
+		return gj_yload_fail(l, node->line, "%s: '%.64s' is not an "
+				     "identifier (%s)", label, s,
+				     dash ? "a-z, 0-9, _ and -" : "a-z, 0-9 and _");
+	return gj_yload_strdup(l, s, ret);
 }
 
-static int load_estate(struct loader *l, const struct gj_ynode *node,
+static int load_estate(struct gj_yload *l, const struct gj_ynode *node,
 		       struct gj_estates *es)
 {
 	static const char *const keys[] = { "id", "title", "calendar", "roster", NULL };
@@ -172,9 +78,9 @@ static int load_estate(struct loader *l, const struct gj_ynode *node,
 	const char *s;
 	int r;
 
-	if (node->kind != GJ_YNODE_MAPPING)
-		return fail(l, node->line, "estates: expected a mapping, not %s",
-			    gj_ynode_kind_name(node->kind));
+	r = gj_yload_expect_kind(l, node, "estates", GJ_YNODE_MAPPING);
+	if (r < 0)
+		return r;
 	e->line = node->line;
 	r = get_ident(l, node, "estate", "id", true, true, &e->id);
 	if (r < 0)
@@ -183,19 +89,17 @@ static int load_estate(struct loader *l, const struct gj_ynode *node,
 	snprintf(what, sizeof(what), "estate '%s'", e->id);
 	for (size_t i = 0; i + 1 < es->n; i++)
 		if (strcmp(es->v[i].id, e->id) == 0)
-			return fail(l, gj_ynode_get(node, "id")->line,
-				    "%s: listed twice (first at line %d)", what,
-				    es->v[i].line);
-	r = check_keys(l, node, what, keys);
+			return gj_yload_fail(l, gj_ynode_get(node, "id")->line,
+					     "%s: listed twice (first at line %d)", what,
+					     es->v[i].line);
+	r = gj_yload_check_keys(l, node, what, keys, 0);
+	if (r >= 0)
+		r = gj_yload_require(l, node, what, "title", &title);
 	if (r < 0)
 		return r;
-
-	title = gj_ynode_get(node, "title");
-	if (!title)
-		return fail(l, node->line, "%s: missing 'title'", what);
 	snprintf(label, sizeof(label), "%s: title", what);
-	r = get_str(l, title, label, TEXT_MAX, &s);
-	if (r < 0 || (r = dup_str(l, s, &e->title)) < 0)
+	r = gj_yload_str(l, title, label, TEXT_MAX, 0, &s);
+	if (r < 0 || (r = gj_yload_strdup(l, s, &e->title)) < 0)
 		return r;
 
 	r = get_ident(l, node, what, "calendar", false, true, &e->calendar);
@@ -204,35 +108,31 @@ static int load_estate(struct loader *l, const struct gj_ynode *node,
 	return get_ident(l, node, what, "roster", true, false, &e->roster);
 }
 
-static int load_root(struct loader *l, const struct gj_ynode *root,
+static int load_root(struct gj_yload *l, const struct gj_ynode *root,
 		     struct gj_estates *es)
 {
 	static const char *const keys[] = { "estates", NULL };
 	const struct gj_ynode *list;
 	int r;
 
-	if (root->kind != GJ_YNODE_MAPPING)
-		return fail(l, root->line, "expected a mapping, not %s",
-			    gj_ynode_kind_name(root->kind));
-	r = check_keys(l, root, "estates file", keys);
+	r = gj_yload_expect_kind(l, root, "", GJ_YNODE_MAPPING);
+	if (r >= 0)
+		r = gj_yload_check_keys(l, root, "estates file", keys, 0);
+	if (r >= 0)
+		r = gj_yload_require(l, root, "", "estates", &list);
+	if (r >= 0)
+		r = gj_yload_expect_kind(l, list, "estates", GJ_YNODE_SEQUENCE);
 	if (r < 0)
 		return r;
-	list = gj_ynode_get(root, "estates");
-	if (!list)
-		return fail(l, root->line, "missing 'estates'");
-	if (list->kind != GJ_YNODE_SEQUENCE)
-		return fail(l, list->line, "estates: expected a list, not %s",
-			    gj_ynode_kind_name(list->kind));
 	if (list->n == 0)
-		return fail(l, list->line, "estates: empty: list at least one estate");
+		return gj_yload_fail(l, list->line,
+				     "estates: empty: list at least one estate");
 	if (list->n > GJ_ESTATES_MAX)
-		return fail(l, list->line, "estates: more than %d estates",
-			    GJ_ESTATES_MAX);
+		return gj_yload_fail(l, list->line, "estates: more than %d estates",
+				     GJ_ESTATES_MAX);
 	es->v = calloc(list->n, sizeof(*es->v));
-	if (!es->v) {
-		l->oom = true;
-		return -ENOMEM;
-	}
+	if (!es->v)
+		return gj_yload_oom(l);
 	for (size_t i = 0; i < list->n; i++) {
 		r = load_estate(l, list->items[i], es);
 		if (r < 0)
@@ -244,7 +144,7 @@ static int load_root(struct loader *l, const struct gj_ynode *root,
 int gj_estates_load_buffer(const char *name, const char *text, size_t len,
 			   struct gj_estates **ret, char **ret_error)
 {
-	struct loader l = { .name = name };
+	struct gj_yload l = { .name = name };
 	struct gj_ynode *root = NULL;
 	struct gj_estates *es;
 	int r;
@@ -261,17 +161,9 @@ int gj_estates_load_buffer(const char *name, const char *text, size_t len,
 	}
 	r = load_root(&l, root, es);
 	gj_ynode_destroy(root);
+	r = gj_yload_finish(&l, r, ret_error);
 	if (r < 0) {
 		gj_estates_destroy(es);
-		if (l.oom) {
-			free(l.error);
-			l.error = NULL;
-			r = -ENOMEM;
-		}
-		if (ret_error)
-			*ret_error = l.error;
-		else
-			free(l.error);
 		return r;
 	}
 	*ret = es;
@@ -281,47 +173,15 @@ int gj_estates_load_buffer(const char *name, const char *text, size_t len,
 int gj_estates_load_file(const char *path, struct gj_estates **ret,
 			 char **ret_error)
 {
-	char *buf = NULL;
+	char *text = NULL;
 	size_t len = 0;
-	FILE *f;
 	int r;
 
-	f = fopen(path, "re");
-	if (!f) {
-		r = -errno;
-		goto fail;
-	}
-	/* Read one byte past the limit to notice a file that is too big. */
-	buf = malloc((size_t)GJ_YDOC_MAX_BYTES + 1);
-	if (!buf) {
-		fclose(f);
-		if (ret_error)
-			*ret_error = NULL;
-		return -ENOMEM;
-	}
-	len = fread(buf, 1, (size_t)GJ_YDOC_MAX_BYTES + 1, f);
-	if (ferror(f)) {
-		r = -EIO;
-		fclose(f);
-		goto fail;
-	}
-	fclose(f);
-	if (len > GJ_YDOC_MAX_BYTES) {
-		free(buf);
-		if (ret_error &&
-		    asprintf(ret_error, "%s: too large (at most %d bytes)", path,
-			     GJ_YDOC_MAX_BYTES) < 0)
-			*ret_error = NULL;
-		return -EFBIG;
-	}
-	r = gj_estates_load_buffer(path, buf, len, ret, ret_error);
-	free(buf);
-	return r;
-
-fail:
-	free(buf);
-	if (ret_error && asprintf(ret_error, "%s: %s", path, strerror(-r)) < 0)
-		*ret_error = NULL;
+	r = gj_yload_read_file(path, 0, &text, &len, ret_error);
+	if (r < 0)
+		return r;
+	r = gj_estates_load_buffer(path, text, len, ret, ret_error);
+	free(text);
 	return r;
 }
 

@@ -52,14 +52,13 @@
 #include "roster.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "calendar.h"
 #include "workflow.h"
-#include "yamldoc.h"
+#include "yamlload.h"
 
 #define ID_MAX 48
 #define TEXT_MAX 256
@@ -158,111 +157,6 @@ static void staff_roles_text(char *buf, size_t size)
 
 /* ---- loading ---------------------------------------------------------- */
 
-struct loader {
-	const char *name;
-	char *error;
-	bool oom;
-};
-
-static int fail(struct loader *l, int line, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-/* Record the first problem as "name:line: problem". */
-static int fail(struct loader *l, int line, const char *fmt, ...)
-{
-	va_list ap;
-	char *problem = NULL;
-	int n;
-
-	if (l->error || l->oom)
-		return l->oom ? -ENOMEM : -EINVAL;
-	va_start(ap, fmt);
-	n = vasprintf(&problem, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		goto oom;
-	n = asprintf(&l->error, "%s:%d: %s", l->name, line > 0 ? line : 1,
-		     problem);
-	free(problem);
-	if (n < 0) {
-		l->error = NULL;
-		goto oom;
-	}
-	return -EINVAL;
-oom:
-	l->oom = true;
-	return -ENOMEM;
-}
-
-static int oom(struct loader *l)
-{
-	l->oom = true;
-	return -ENOMEM;
-}
-
-/* A scalar's text, or a failure naming `what`. */
-static int get_str(struct loader *l, const struct gj_ynode *node,
-		   const char *what, size_t max, const char **ret)
-{
-	const char *s = gj_ynode_str(node);
-
-	if (!s)
-		return fail(l, node->line, "%s: expected a single value, not %s",
-			    what, node->kind == GJ_YNODE_SCALAR
-					  ? "text with a NUL byte"
-					  : gj_ynode_kind_name(node->kind));
-	if (node->len == 0 || gj_ynode_is_null(node))
-		return fail(l, node->line, "%s: empty", what);
-	if (node->len > max)
-		return fail(l, node->line, "%s: longer than %zu bytes", what, max);
-	*ret = s;
-	return 0;
-}
-
-static int dup_str(struct loader *l, const char *s, char **ret)
-{
-	*ret = strdup(s);
-	return *ret ? 0 : oom(l);
-}
-
-static int check_keys(struct loader *l, const struct gj_ynode *map,
-		      const char *what, const char *const *known)
-{
-	for (size_t i = 0; i < map->n; i++) {
-		const char *key = gj_ynode_str(map->pairs[i].key);
-		size_t k;
-
-		for (k = 0; key && known[k]; k++)
-			if (strcmp(key, known[k]) == 0)
-				break;
-		if (!key || !known[k])
-			return fail(l, map->pairs[i].key->line, "%s: unknown key '%.64s'",
-				    what, key ? key : "?");
-	}
-	return 0;
-}
-
-static int expect_kind(struct loader *l, const struct gj_ynode *node,
-		       const char *what, enum gj_ynode_kind kind)
-{
-	if (node->kind == kind)
-		return 0;
-	return fail(l, node->line, "%s: expected %s, not %s", what,
-		    gj_ynode_kind_name(kind), gj_ynode_kind_name(node->kind));
-}
-
-/* [a-z0-9_]+, with '-' too when `dash`. */
-static bool is_ident(const char *s, bool dash)
-{
-	if (!*s)
-		return false;
-	for (; *s; s++)
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') ||
-		      *s == '_' || (dash && *s == '-')))
-			return false;
-	return true;
-}
-
 /* [a-z0-9][a-z0-9._-]*: "wang.fang", "guard-07". */
 static bool is_person_id(const char *s)
 {
@@ -275,57 +169,51 @@ static bool is_person_id(const char *s)
 	return true;
 }
 
-static bool has_control(const char *s)
-{
-	for (; *s; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			return true;
-	return false;
-}
-
-static int load_estate(struct loader *l, const struct gj_ynode *root,
+static int load_estate(struct gj_yload *l, const struct gj_ynode *root,
 		       struct gj_roster *r)
 {
-	const struct gj_ynode *node = gj_ynode_get(root, "estate");
+	const struct gj_ynode *node;
 	const char *s;
 	int rc;
 
-	if (!node)
-		return fail(l, root->line, "missing 'estate'");
-	rc = get_str(l, node, "estate", ID_MAX, &s);
+	rc = gj_yload_require(l, root, "", "estate", &node);
+	if (rc >= 0)
+		rc = gj_yload_str(l, node, "estate", ID_MAX, 0, &s);
 	if (rc < 0)
 		return rc;
-	if (!is_ident(s, true))
-		return fail(l, node->line,
-			    "estate: '%.64s' is not an estate id (a-z, 0-9, _ and -)", s);
-	return dup_str(l, s, &r->estate);
+	if (!gj_yload_is_ident(s, true))
+		return gj_yload_fail(l, node->line, "estate: '%.64s' is not an estate "
+				     "id (a-z, 0-9, _ and -)", s);
+	return gj_yload_strdup(l, s, &r->estate);
 }
 
-static int load_zones(struct loader *l, const struct gj_ynode *node,
+static int load_zones(struct gj_yload *l, const struct gj_ynode *node,
 		      struct gj_roster *r)
 {
-	int rc = expect_kind(l, node, "zones", GJ_YNODE_SEQUENCE);
+	int rc = gj_yload_expect_kind(l, node, "zones", GJ_YNODE_SEQUENCE);
 
 	if (rc < 0)
 		return rc;
 	if (node->n == 0)
-		return fail(l, node->line, "zones: empty (leave it out instead)");
+		return gj_yload_fail(l, node->line, "zones: empty (leave it out instead)");
 	r->zones = calloc(node->n, sizeof(*r->zones));
 	if (!r->zones)
-		return oom(l);
+		return gj_yload_oom(l);
 	for (size_t i = 0; i < node->n; i++) {
 		const struct gj_ynode *item = node->items[i];
 		const char *s;
 
-		rc = get_str(l, item, "zones", ZONE_MAX, &s);
+		rc = gj_yload_str(l, item, "zones", ZONE_MAX, 0, &s);
 		if (rc < 0)
 			return rc;
-		if (has_control(s))
-			return fail(l, item->line, "zones: '%s' contains a control character", s);
+		if (gj_yload_has_control(s))
+			return gj_yload_fail(l, item->line,
+					     "zones: '%s' contains a control character", s);
 		for (size_t j = 0; j < r->n_zones; j++)
 			if (strcmp(r->zones[j], s) == 0)
-				return fail(l, item->line, "zones: '%s' given twice", s);
-		rc = dup_str(l, s, &r->zones[r->n_zones]);
+				return gj_yload_fail(l, item->line,
+						     "zones: '%s' given twice", s);
+		rc = gj_yload_strdup(l, s, &r->zones[r->n_zones]);
 		if (rc < 0)
 			return rc;
 		r->n_zones++;
@@ -351,30 +239,32 @@ static int parse_hhmm(const char *s, bool end)
 	return h * 60 + m;
 }
 
-static int load_time(struct loader *l, const struct gj_ynode *shift,
+static int load_time(struct gj_yload *l, const struct gj_ynode *shift,
 		     const char *what, const char *key, int *ret_min)
 {
-	const struct gj_ynode *node = gj_ynode_get(shift, key);
+	const struct gj_ynode *node;
 	bool end = strcmp(key, "to") == 0;
 	char label[128];
 	const char *s;
 	int rc, min;
 
-	if (!node)
-		return fail(l, shift->line, "%s: missing '%s'", what, key);
+	rc = gj_yload_require(l, shift, what, key, &node);
+	if (rc < 0)
+		return rc;
 	snprintf(label, sizeof(label), "%s: %s", what, key);
-	rc = get_str(l, node, label, TEXT_MAX, &s);
+	rc = gj_yload_str(l, node, label, TEXT_MAX, 0, &s);
 	if (rc < 0)
 		return rc;
 	min = parse_hhmm(s, end);
 	if (min < 0)
-		return fail(l, node->line, "%s: '%.64s' is not a time \"HH:MM\" "
-			    "from 00:00 to %s", label, s, end ? "24:00" : "23:59");
+		return gj_yload_fail(l, node->line, "%s: '%.64s' is not a time "
+				     "\"HH:MM\" from 00:00 to %s", label, s,
+				     end ? "24:00" : "23:59");
 	*ret_min = min;
 	return 0;
 }
 
-static int load_days(struct loader *l, const struct gj_ynode *node,
+static int load_days(struct gj_yload *l, const struct gj_ynode *node,
 		     const char *what, struct shift *sh)
 {
 	char label[128];
@@ -382,7 +272,7 @@ static int load_days(struct loader *l, const struct gj_ynode *node,
 	snprintf(label, sizeof(label), "%s: days", what);
 	if (node->kind == GJ_YNODE_SCALAR) {
 		const char *s;
-		int rc = get_str(l, node, label, TEXT_MAX, &s);
+		int rc = gj_yload_str(l, node, label, TEXT_MAX, 0, &s);
 
 		if (rc < 0)
 			return rc;
@@ -393,40 +283,42 @@ static int load_days(struct loader *l, const struct gj_ynode *node,
 		else if (strcmp(s, "rest") == 0)
 			sh->days = DAYS_REST;
 		else
-			return fail(l, node->line,
-				    "%s: '%.64s' is not all, working, rest or a list "
-				    "of weekdays", label, s);
+			return gj_yload_fail(l, node->line, "%s: '%.64s' is not all, "
+					     "working, rest or a list of weekdays",
+					     label, s);
 		return 0;
 	}
 	if (node->kind != GJ_YNODE_SEQUENCE)
-		return fail(l, node->line, "%s: expected all, working, rest or a "
-			    "list of weekdays, not %s", label,
-			    gj_ynode_kind_name(node->kind));
+		return gj_yload_fail(l, node->line, "%s: expected all, working, rest "
+				     "or a list of weekdays, not %s", label,
+				     gj_ynode_kind_name(node->kind));
 	if (node->n == 0)
-		return fail(l, node->line, "%s: empty list of weekdays", label);
+		return gj_yload_fail(l, node->line, "%s: empty list of weekdays", label);
 	sh->days = DAYS_WEEKDAYS;
 	for (size_t i = 0; i < node->n; i++) {
 		const struct gj_ynode *item = node->items[i];
 		const char *s;
 		int w, rc;
 
-		rc = get_str(l, item, label, TEXT_MAX, &s);
+		rc = gj_yload_str(l, item, label, TEXT_MAX, 0, &s);
 		if (rc < 0)
 			return rc;
 		for (w = 0; w < 7; w++)
 			if (strcmp(s, weekday_names[w]) == 0)
 				break;
 		if (w == 7)
-			return fail(l, item->line, "%s: '%.64s' is not one of mon, "
-				    "tue, wed, thu, fri, sat, sun", label, s);
+			return gj_yload_fail(l, item->line, "%s: '%.64s' is not one "
+					     "of mon, tue, wed, thu, fri, sat, sun",
+					     label, s);
 		if (sh->weekday[w])
-			return fail(l, item->line, "%s: '%s' given twice", label, s);
+			return gj_yload_fail(l, item->line, "%s: '%s' given twice",
+					     label, s);
 		sh->weekday[w] = true;
 	}
 	return 0;
 }
 
-static int load_shift(struct loader *l, const struct gj_ypair *pair,
+static int load_shift(struct gj_yload *l, const struct gj_ypair *pair,
 		      struct gj_roster *r)
 {
 	static const char *const keys[] = { "from", "to", "days", NULL };
@@ -436,26 +328,26 @@ static int load_shift(struct loader *l, const struct gj_ypair *pair,
 	const char *s;
 	int rc, to;
 
-	rc = get_str(l, pair->key, "shifts", ID_MAX, &s);
+	rc = gj_yload_str(l, pair->key, "shifts", ID_MAX, 0, &s);
 	if (rc < 0)
 		return rc;
-	if (!is_ident(s, false))
-		return fail(l, pair->key->line,
-			    "shifts: '%.64s' is not a shift name (a-z, 0-9 and _)", s);
+	if (!gj_yload_is_ident(s, false))
+		return gj_yload_fail(l, pair->key->line, "shifts: '%.64s' is not a "
+				     "shift name (a-z, 0-9 and _)", s);
 	if (strcmp(s, "always") == 0)
-		return fail(l, pair->key->line,
-			    "shifts: 'always' is built in (every moment) and cannot "
-			    "be redefined");
-	rc = dup_str(l, s, &sh->id);
+		return gj_yload_fail(l, pair->key->line, "shifts: 'always' is built "
+				     "in (every moment) and cannot be redefined");
+	rc = gj_yload_strdup(l, s, &sh->id);
 	if (rc < 0)
 		return rc;
 	r->n_shifts++;
 	sh->line = pair->key->line;
 	snprintf(what, sizeof(what), "shift '%s'", s);
 	if (def->kind != GJ_YNODE_MAPPING)
-		return fail(l, def->line, "%s: expected a mapping {from, to, days}, "
-			    "not %s", what, gj_ynode_kind_name(def->kind));
-	rc = check_keys(l, def, what, keys);
+		return gj_yload_fail(l, def->line, "%s: expected a mapping {from, "
+				     "to, days}, not %s", what,
+				     gj_ynode_kind_name(def->kind));
+	rc = gj_yload_check_keys(l, def, what, keys, 0);
 	if (rc < 0)
 		return rc;
 	rc = load_time(l, def, what, "from", &sh->from_min);
@@ -474,26 +366,26 @@ static int load_shift(struct loader *l, const struct gj_ypair *pair,
 	return 0;
 }
 
-static int load_shifts(struct loader *l, const struct gj_ynode *node,
+static int load_shifts(struct gj_yload *l, const struct gj_ynode *node,
 		       struct gj_roster *r)
 {
 	size_t n = 0;
 	int rc;
 
 	if (node && !gj_ynode_is_null(node)) {
-		rc = expect_kind(l, node, "shifts", GJ_YNODE_MAPPING);
+		rc = gj_yload_expect_kind(l, node, "shifts", GJ_YNODE_MAPPING);
 		if (rc < 0)
 			return rc;
 		if (node->n > GJ_ROSTER_MAX_SHIFTS)
-			return fail(l, node->line, "shifts: more than %d shifts",
-				    GJ_ROSTER_MAX_SHIFTS);
+			return gj_yload_fail(l, node->line, "shifts: more than %d shifts",
+					     GJ_ROSTER_MAX_SHIFTS);
 		n = node->n;
 	}
 	r->shifts = calloc(n + 1, sizeof(*r->shifts));
 	if (!r->shifts)
-		return oom(l);
+		return gj_yload_oom(l);
 	r->shifts[0].always = true;
-	rc = dup_str(l, "always", &r->shifts[0].id);
+	rc = gj_yload_strdup(l, "always", &r->shifts[0].id);
 	if (rc < 0)
 		return rc;
 	r->n_shifts = 1;
@@ -506,37 +398,38 @@ static int load_shifts(struct loader *l, const struct gj_ynode *node,
 }
 
 /* A staff role named in `what`, as its index in gj_known_roles. */
-static int get_staff_role(struct loader *l, const struct gj_ynode *node,
+static int get_staff_role(struct gj_yload *l, const struct gj_ynode *node,
 			  const char *what, int *ret_index)
 {
 	char known[256];
 	const char *s;
 	int rc, i;
 
-	rc = get_str(l, node, what, TEXT_MAX, &s);
+	rc = gj_yload_str(l, node, what, TEXT_MAX, 0, &s);
 	if (rc < 0)
 		return rc;
 	if (!gj_role_is_known(s)) {
 		staff_roles_text(known, sizeof(known));
-		return fail(l, node->line, "%s: unknown role '%.64s' (staff roles: %s)",
-			    what, s, known);
+		return gj_yload_fail(l, node->line, "%s: unknown role '%.64s' "
+				     "(staff roles: %s)", what, s, known);
 	}
 	i = staff_index(s);
 	if (i < 0)
-		return fail(l, node->line, "%s: '%s' is a customer, not a staff "
-			    "role: customers are not on a duty roster", what, s);
+		return gj_yload_fail(l, node->line, "%s: '%s' is a customer, not a "
+				     "staff role: customers are not on a duty "
+				     "roster", what, s);
 	*ret_index = i;
 	return 0;
 }
 
-static int load_escalation(struct loader *l, const struct gj_ynode *node,
+static int load_escalation(struct gj_yload *l, const struct gj_ynode *node,
 			   struct gj_roster *r)
 {
 	int rc;
 
 	if (gj_ynode_is_null(node))
 		return 0;
-	rc = expect_kind(l, node, "escalation", GJ_YNODE_MAPPING);
+	rc = gj_yload_expect_kind(l, node, "escalation", GJ_YNODE_MAPPING);
 	if (rc < 0)
 		return rc;
 	for (size_t i = 0; i < node->n; i++) {
@@ -550,33 +443,33 @@ static int load_escalation(struct loader *l, const struct gj_ynode *node,
 		if (rc < 0)
 			return rc;
 		if (from == to)
-			return fail(l, p->value->line, "escalation: %s escalates to "
-				    "itself", gj_known_roles[from]);
+			return gj_yload_fail(l, p->value->line, "escalation: %s "
+					     "escalates to itself", gj_known_roles[from]);
 		r->escalation[from] = to;
 	}
 	return 0;
 }
 
-static int load_person_roles(struct loader *l, const struct gj_ynode *person,
+static int load_person_roles(struct gj_yload *l, const struct gj_ynode *person,
 			     const char *what, struct person *p)
 {
-	const struct gj_ynode *node = gj_ynode_get(person, "roles");
+	const struct gj_ynode *node;
 	char label[128];
 	int rc;
 
-	if (!node)
-		return fail(l, person->line, "%s: missing 'roles'", what);
 	snprintf(label, sizeof(label), "%s: roles", what);
-	rc = expect_kind(l, node, label, GJ_YNODE_SEQUENCE);
+	rc = gj_yload_require(l, person, what, "roles", &node);
+	if (rc >= 0)
+		rc = gj_yload_expect_kind(l, node, label, GJ_YNODE_SEQUENCE);
 	if (rc < 0)
 		return rc;
 	if (node->n == 0)
-		return fail(l, node->line, "%s: empty", label);
+		return gj_yload_fail(l, node->line, "%s: empty", label);
 	if (node->n > MAX_ROLES)
-		return fail(l, node->line, "%s: too many", label);
+		return gj_yload_fail(l, node->line, "%s: too many", label);
 	p->pub.roles = calloc(node->n, sizeof(*p->pub.roles));
 	if (!p->pub.roles)
-		return oom(l);
+		return gj_yload_oom(l);
 	for (size_t i = 0; i < node->n; i++) {
 		int role;
 
@@ -584,8 +477,9 @@ static int load_person_roles(struct loader *l, const struct gj_ynode *person,
 		if (rc < 0)
 			return rc;
 		if (p->role_bits & (UINT32_C(1) << role))
-			return fail(l, node->items[i]->line, "%s: '%s' given twice",
-				    label, gj_known_roles[role]);
+			return gj_yload_fail(l, node->items[i]->line,
+					     "%s: '%s' given twice", label,
+					     gj_known_roles[role]);
 		p->role_bits |= UINT32_C(1) << role;
 		p->pub.roles[p->pub.n_roles++] = gj_known_roles[role];
 	}
@@ -612,7 +506,7 @@ static void shift_names_text(const struct gj_roster *r, char *buf, size_t size)
 	}
 }
 
-static int load_person_shifts(struct loader *l, const struct gj_ynode *person,
+static int load_person_shifts(struct gj_yload *l, const struct gj_ynode *person,
 			      const char *what, struct gj_roster *r,
 			      struct person *p)
 {
@@ -621,23 +515,24 @@ static int load_person_shifts(struct loader *l, const struct gj_ynode *person,
 	int rc;
 
 	if (!node)
-		return fail(l, person->line, "%s: missing 'shifts' (write "
-			    "shifts: [] for someone never on duty)", what);
+		return gj_yload_fail(l, person->line, "%s: missing 'shifts' "
+				     "(write shifts: [] for someone never on duty)",
+				     what);
 	snprintf(label, sizeof(label), "%s: shifts", what);
-	rc = expect_kind(l, node, label, GJ_YNODE_SEQUENCE);
+	rc = gj_yload_expect_kind(l, node, label, GJ_YNODE_SEQUENCE);
 	if (rc < 0)
 		return rc;
 	if (node->n == 0)
 		return 0;
 	p->shifts = calloc(node->n, sizeof(*p->shifts));
 	if (!p->shifts)
-		return oom(l);
+		return gj_yload_oom(l);
 	for (size_t i = 0; i < node->n; i++) {
 		const struct gj_ynode *item = node->items[i];
 		const char *s;
 		size_t k;
 
-		rc = get_str(l, item, label, TEXT_MAX, &s);
+		rc = gj_yload_str(l, item, label, TEXT_MAX, 0, &s);
 		if (rc < 0)
 			return rc;
 		for (k = 0; k < r->n_shifts; k++)
@@ -647,19 +542,19 @@ static int load_person_shifts(struct loader *l, const struct gj_ynode *person,
 			char names[512];
 
 			shift_names_text(r, names, sizeof(names));
-			return fail(l, item->line, "%s: unknown shift '%.64s' "
-				    "(shifts: %s)", label, s, names);
+			return gj_yload_fail(l, item->line, "%s: unknown shift "
+					     "'%.64s' (shifts: %s)", label, s, names);
 		}
 		for (size_t j = 0; j < p->n_shifts; j++)
 			if (p->shifts[j] == k)
-				return fail(l, item->line, "%s: '%s' given twice",
-					    label, s);
+				return gj_yload_fail(l, item->line, "%s: '%s' given twice",
+						     label, s);
 		p->shifts[p->n_shifts++] = k;
 	}
 	return 0;
 }
 
-static int load_person(struct loader *l, const struct gj_ynode *node,
+static int load_person(struct gj_yload *l, const struct gj_ynode *node,
 		       struct gj_roster *r)
 {
 	static const char *const keys[] = {
@@ -671,38 +566,38 @@ static int load_person(struct loader *l, const struct gj_ynode *node,
 	const char *s;
 	int rc;
 
-	rc = expect_kind(l, node, "people", GJ_YNODE_MAPPING);
+	rc = gj_yload_expect_kind(l, node, "people", GJ_YNODE_MAPPING);
 	if (rc < 0)
 		return rc;
 	p->pub.line = node->line;
-	idn = gj_ynode_get(node, "id");
-	if (!idn)
-		return fail(l, node->line, "person: missing 'id'");
-	rc = get_str(l, idn, "person: id", GJ_ROSTER_PERSON_MAX, &s);
+	rc = gj_yload_require(l, node, "person", "id", &idn);
+	if (rc >= 0)
+		rc = gj_yload_str(l, idn, "person: id", GJ_ROSTER_PERSON_MAX, 0, &s);
 	if (rc < 0)
 		return rc;
 	if (!is_person_id(s))
-		return fail(l, idn->line, "person: id: '%.64s' is not a person id "
-			    "(a-z and 0-9, then also '.', '_' and '-')", s);
+		return gj_yload_fail(l, idn->line, "person: id: '%.64s' is not a "
+				     "person id (a-z and 0-9, then also '.', '_' "
+				     "and '-')", s);
 	for (size_t i = 0; i < r->n_people; i++)
 		if (strcmp(r->people[i].pub.id, s) == 0)
-			return fail(l, idn->line, "person '%s': listed twice "
-				    "(first at line %d)", s, r->people[i].pub.line);
-	rc = dup_str(l, s, &p->pub.id);
+			return gj_yload_fail(l, idn->line, "person '%s': listed "
+					     "twice (first at line %d)", s,
+					     r->people[i].pub.line);
+	rc = gj_yload_strdup(l, s, &p->pub.id);
 	if (rc < 0)
 		return rc;
 	r->n_people++;  /* from here on destroy frees what was set */
 	snprintf(what, sizeof(what), "person '%s'", s);
-	rc = check_keys(l, node, what, keys);
+	rc = gj_yload_check_keys(l, node, what, keys, 0);
 	if (rc < 0)
 		return rc;
 
-	n = gj_ynode_get(node, "name");
-	if (!n)
-		return fail(l, node->line, "%s: missing 'name'", what);
 	snprintf(label, sizeof(label), "%s: name", what);
-	rc = get_str(l, n, label, TEXT_MAX, &s);
-	if (rc < 0 || (rc = dup_str(l, s, &p->pub.name)) < 0)
+	rc = gj_yload_require(l, node, what, "name", &n);
+	if (rc >= 0)
+		rc = gj_yload_str(l, n, label, TEXT_MAX, 0, &s);
+	if (rc < 0 || (rc = gj_yload_strdup(l, s, &p->pub.name)) < 0)
 		return rc;
 
 	rc = load_person_roles(l, node, what, p);
@@ -712,13 +607,13 @@ static int load_person(struct loader *l, const struct gj_ynode *node,
 	n = gj_ynode_get(node, "team");
 	if (n && !gj_ynode_is_null(n)) {
 		snprintf(label, sizeof(label), "%s: team", what);
-		rc = get_str(l, n, label, ID_MAX, &s);
+		rc = gj_yload_str(l, n, label, ID_MAX, 0, &s);
 		if (rc < 0)
 			return rc;
-		if (!is_ident(s, false))
-			return fail(l, n->line, "%s: team: '%.64s' is not an "
-				    "identifier (a-z, 0-9 and _)", what, s);
-		rc = dup_str(l, s, &p->pub.team);
+		if (!gj_yload_is_ident(s, false))
+			return gj_yload_fail(l, n->line, "%s: team: '%.64s' is not an "
+					     "identifier (a-z, 0-9 and _)", what, s);
+		rc = gj_yload_strdup(l, s, &p->pub.team);
 		if (rc < 0)
 			return rc;
 	}
@@ -728,19 +623,19 @@ static int load_person(struct loader *l, const struct gj_ynode *node,
 		size_t z;
 
 		snprintf(label, sizeof(label), "%s: zone", what);
-		rc = get_str(l, n, label, ZONE_MAX, &s);
+		rc = gj_yload_str(l, n, label, ZONE_MAX, 0, &s);
 		if (rc < 0)
 			return rc;
-		if (has_control(s))
-			return fail(l, n->line, "%s: zone: contains a control "
-				    "character", what);
+		if (gj_yload_has_control(s))
+			return gj_yload_fail(l, n->line, "%s: zone: contains a control "
+					     "character", what);
 		for (z = 0; z < r->n_zones; z++)
 			if (strcmp(r->zones[z], s) == 0)
 				break;
 		if (r->n_zones > 0 && z == r->n_zones)
-			return fail(l, n->line, "%s: zone: '%s' is not one of the "
-				    "estate's zones", what, s);
-		rc = dup_str(l, s, &p->pub.zone);
+			return gj_yload_fail(l, n->line, "%s: zone: '%s' is not one of the "
+					     "estate's zones", what, s);
+		rc = gj_yload_strdup(l, s, &p->pub.zone);
 		if (rc < 0)
 			return rc;
 	}
@@ -748,25 +643,25 @@ static int load_person(struct loader *l, const struct gj_ynode *node,
 	return load_person_shifts(l, node, what, r, p);
 }
 
-static int load_people(struct loader *l, const struct gj_ynode *root,
+static int load_people(struct gj_yload *l, const struct gj_ynode *root,
 		       struct gj_roster *r)
 {
 	const struct gj_ynode *node = gj_ynode_get(root, "people");
 	int rc;
 
 	if (!node)
-		return fail(l, root->line, "missing 'people'");
-	rc = expect_kind(l, node, "people", GJ_YNODE_SEQUENCE);
+		return gj_yload_fail(l, root->line, "missing 'people'");
+	rc = gj_yload_expect_kind(l, node, "people", GJ_YNODE_SEQUENCE);
 	if (rc < 0)
 		return rc;
 	if (node->n == 0)
-		return fail(l, node->line, "people: empty");
+		return gj_yload_fail(l, node->line, "people: empty");
 	if (node->n > GJ_ROSTER_MAX_PEOPLE)
-		return fail(l, node->line, "people: more than %d people",
-			    GJ_ROSTER_MAX_PEOPLE);
+		return gj_yload_fail(l, node->line, "people: more than %d people",
+				     GJ_ROSTER_MAX_PEOPLE);
 	r->people = calloc(node->n, sizeof(*r->people));
 	if (!r->people)
-		return oom(l);
+		return gj_yload_oom(l);
 	for (size_t i = 0; i < node->n; i++) {
 		rc = load_person(l, node->items[i], r);
 		if (rc < 0)
@@ -783,7 +678,7 @@ static int cmp_person_id(const void *a, const void *b)
 	return strcmp(pa->pub.id, pb->pub.id);
 }
 
-static int load_root(struct loader *l, const struct gj_ynode *root,
+static int load_root(struct gj_yload *l, const struct gj_ynode *root,
 		     struct gj_roster *r)
 {
 	static const char *const keys[] = {
@@ -793,9 +688,9 @@ static int load_root(struct loader *l, const struct gj_ynode *root,
 	int rc;
 
 	if (root->kind != GJ_YNODE_MAPPING)
-		return fail(l, root->line, "expected a mapping, not %s",
-			    gj_ynode_kind_name(root->kind));
-	rc = check_keys(l, root, "roster", keys);
+		return gj_yload_fail(l, root->line, "expected a mapping, not %s",
+				     gj_ynode_kind_name(root->kind));
+	rc = gj_yload_check_keys(l, root, "roster", keys, 0);
 	if (rc < 0)
 		return rc;
 	rc = load_estate(l, root, r);
@@ -824,7 +719,7 @@ static int load_root(struct loader *l, const struct gj_ynode *root,
 
 	r->by_id = calloc(r->n_people, sizeof(*r->by_id));
 	if (!r->by_id)
-		return oom(l);
+		return gj_yload_oom(l);
 	for (size_t i = 0; i < r->n_people; i++)
 		r->by_id[i] = &r->people[i];
 	qsort(r->by_id, r->n_people, sizeof(*r->by_id), cmp_person_id);
@@ -834,7 +729,7 @@ static int load_root(struct loader *l, const struct gj_ynode *root,
 int gj_roster_load_buffer(const char *name, const char *text, size_t len,
 			  struct gj_roster **ret, char **ret_error)
 {
-	struct loader l = { .name = name };
+	struct gj_yload l = { .name = name };
 	struct gj_ynode *root = NULL;
 	struct gj_roster *r;
 	int rc;
@@ -853,17 +748,9 @@ int gj_roster_load_buffer(const char *name, const char *text, size_t len,
 		r->escalation[i] = -1;
 	rc = load_root(&l, root, r);
 	gj_ynode_destroy(root);
+	rc = gj_yload_finish(&l, rc, ret_error);
 	if (rc < 0) {
 		gj_roster_destroy(r);
-		if (l.oom) {
-			free(l.error);
-			l.error = NULL;
-			rc = -ENOMEM;
-		}
-		if (ret_error)
-			*ret_error = l.error;
-		else
-			free(l.error);
 		return rc;
 	}
 	*ret = r;
@@ -873,47 +760,15 @@ int gj_roster_load_buffer(const char *name, const char *text, size_t len,
 int gj_roster_load_file(const char *path, struct gj_roster **ret,
 			char **ret_error)
 {
-	char *buf = NULL;
+	char *text = NULL;
 	size_t len = 0;
-	FILE *f;
 	int rc;
 
-	f = fopen(path, "re");
-	if (!f) {
-		rc = -errno;
-		goto fail;
-	}
-	/* Read one byte past the limit to notice a file that is too big. */
-	buf = malloc((size_t)GJ_YDOC_MAX_BYTES + 1);
-	if (!buf) {
-		fclose(f);
-		if (ret_error)
-			*ret_error = NULL;
-		return -ENOMEM;
-	}
-	len = fread(buf, 1, (size_t)GJ_YDOC_MAX_BYTES + 1, f);
-	if (ferror(f)) {
-		rc = -EIO;
-		fclose(f);
-		goto fail;
-	}
-	fclose(f);
-	if (len > GJ_YDOC_MAX_BYTES) {
-		free(buf);
-		if (ret_error &&
-		    asprintf(ret_error, "%s: too large (at most %d bytes)", path,
-			     GJ_YDOC_MAX_BYTES) < 0)
-			*ret_error = NULL;
-		return -EFBIG;
-	}
-	rc = gj_roster_load_buffer(path, buf, len, ret, ret_error);
-	free(buf);
-	return rc;
-
-fail:
-	free(buf);
-	if (ret_error && asprintf(ret_error, "%s: %s", path, strerror(-rc)) < 0)
-		*ret_error = NULL;
+	rc = gj_yload_read_file(path, 0, &text, &len, ret_error);
+	if (rc < 0)
+		return rc;
+	rc = gj_roster_load_buffer(path, text, len, ret, ret_error);
+	free(text);
 	return rc;
 }
 

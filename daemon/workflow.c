@@ -113,18 +113,13 @@
  */
 #include "workflow.h"
 
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#include "yamldoc.h"
+#include "yamlload.h"
 
 #define ID_MAX 48
 #define TEXT_MAX 256
@@ -132,16 +127,10 @@
 #define STATES_MAX 64
 #define EVENTS_MAX 64
 #define CLOCKS_MAX 32
-#define DIR_FILES_MAX 4096
 #define DURATION_DIGITS_MAX 9
 #define WORKING_TARGET_MAX 10000    /* most N of "<N>wd" and "<N>wh" */
 
 /* Generated from etc/workflows/ by scripts/embed.py (etc/meson.build). */
-struct gj_embedded_file {
-	const char *name;
-	const char *text;
-	size_t len;
-};
 extern const struct gj_embedded_file gj_embedded_files[];
 
 /* Staff roles first: the default for open.roles is the first N_STAFF. */
@@ -246,65 +235,9 @@ static const char *working_target_kind(const char *s)
 
 /* --- the loader --- */
 
-struct loader {
-	const char *name;
-	char *error;
-	bool oom;
-};
-
-static int fail(struct loader *l, int line, const char *what,
-		const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-
-/* Record the first problem as "name:line: what: problem"; `what` names the
- * state/event/clock concerned and may be "". */
-static int fail(struct loader *l, int line, const char *what,
-		const char *fmt, ...)
-{
-	va_list ap;
-	char *problem = NULL;
-	int n;
-
-	if (l->error || l->oom)
-		return l->oom ? -ENOMEM : -EINVAL;
-	va_start(ap, fmt);
-	n = vasprintf(&problem, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		goto oom;
-	n = asprintf(&l->error, "%s:%d: %s%s%s", l->name, line > 0 ? line : 1,
-		     what, *what ? ": " : "", problem);
-	free(problem);
-	if (n < 0) {
-		l->error = NULL;
-		goto oom;
-	}
-	return -EINVAL;
-oom:
-	l->oom = true;
-	return -ENOMEM;
-}
-
-static int oom(struct loader *l)
-{
-	l->oom = true;
-	return -ENOMEM;
-}
-
-static int dup_str(struct loader *l, const char *s, char **ret)
-{
-	char *c = strdup(s);
-
-	if (!c)
-		return oom(l);
-	*ret = c;
-	return 0;
-}
-
 static bool id_ok(const char *s)
 {
-	size_t n = strlen(s);
-
-	return n >= 1 && n <= ID_MAX && strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_") == n;
+	return strlen(s) <= ID_MAX && gj_yload_is_ident(s, false);
 }
 
 /* ^R[0-9]{2}[ab]?$ */
@@ -317,68 +250,49 @@ static bool rule_ok(const char *s)
 	return (s[3] == 'a' || s[3] == 'b') && s[4] == '\0';
 }
 
-/* The value of a key, or NULL when it is absent or null. */
-static const struct gj_ynode *lookup(const struct gj_ynode *map,
-				     const char *key)
-{
-	const struct gj_ynode *n = gj_ynode_get(map, key);
-
-	return gj_ynode_is_null(n) ? NULL : n;
-}
-
-static int require(struct loader *l, const struct gj_ynode *map,
+static int require(struct gj_yload *l, const struct gj_ynode *map,
 		   const char *key, const char *label, const char *what,
 		   const struct gj_ynode **ret)
 {
 	const struct gj_ypair *p = gj_ynode_pair(map, key);
 
 	if (!p)
-		return fail(l, map->line, what, "missing '%s'", label);
+		return gj_yload_fail_in(l, map->line, what, "missing '%s'", label);
 	if (gj_ynode_is_null(p->value))
-		return fail(l, p->key->line, what, "'%s' has no value", label);
+		return gj_yload_fail_in(l, p->key->line, what, "'%s' has no value", label);
 	*ret = p->value;
 	return 0;
 }
 
-static int expect_kind(struct loader *l, const struct gj_ynode *n,
+static int expect_kind(struct gj_yload *l, const struct gj_ynode *n,
 		       enum gj_ynode_kind kind, const char *label,
 		       const char *what)
 {
 	if (n->kind == kind)
 		return 0;
-	return fail(l, n->line, what, "'%s' must be %s, not %s", label,
-		    gj_ynode_kind_name(kind), gj_ynode_kind_name(n->kind));
+	return gj_yload_fail_in(l, n->line, what, "'%s' must be %s, not %s", label,
+				gj_ynode_kind_name(kind), gj_ynode_kind_name(n->kind));
 }
 
-static int check_keys(struct loader *l, const struct gj_ynode *map,
+static int check_keys(struct gj_yload *l, const struct gj_ynode *map,
 		      const char *const *allowed, const char *what)
 {
-	for (size_t i = 0; i < map->n; i++) {
-		const struct gj_ynode *key = map->pairs[i].key;
-		size_t a;
+	const struct gj_ypair *p = gj_yload_unknown_key(map, allowed);
+	char list[256] = "";
 
-		for (a = 0; allowed[a]; a++)
-			if (strcmp(key->text, allowed[a]) == 0 &&
-			    strlen(allowed[a]) == key->len)
-				break;
-		if (!allowed[a]) {
-			char list[256] = "";
-
-			for (a = 0; allowed[a]; a++) {
-				if (a)
-					strncat(list, ", ", sizeof(list) - strlen(list) - 1);
-				strncat(list, allowed[a], sizeof(list) - strlen(list) - 1);
-			}
-			return fail(l, key->line, what,
-				    "unknown key '%.64s' (expected: %s)",
-				    key->text, list);
-		}
+	if (!p)
+		return 0;
+	for (size_t a = 0; allowed[a]; a++) {
+		if (a)
+			strncat(list, ", ", sizeof(list) - strlen(list) - 1);
+		strncat(list, allowed[a], sizeof(list) - strlen(list) - 1);
 	}
-	return 0;
+	return gj_yload_fail_in(l, p->key->line, what, "unknown key '%.64s' (expected: %s)",
+				p->key->text, list);
 }
 
 /* A scalar's text as a C string. */
-static int scalar(struct loader *l, const struct gj_ynode *n,
+static int scalar(struct gj_yload *l, const struct gj_ynode *n,
 		  const char *label, const char *what, const char **ret)
 {
 	const char *s;
@@ -389,43 +303,44 @@ static int scalar(struct loader *l, const struct gj_ynode *n,
 		return r;
 	s = gj_ynode_str(n);
 	if (!s)
-		return fail(l, n->line, what, "'%s' contains a NUL byte", label);
+		return gj_yload_fail_in(l, n->line, what,
+					"'%s' contains a NUL byte", label);
 	*ret = s;
 	return 0;
 }
 
-static int check_text(struct loader *l, const struct gj_ynode *n,
+static int check_text(struct gj_yload *l, const struct gj_ynode *n,
 		      const char *s, const char *label, const char *what)
 {
 	if (!*s)
-		return fail(l, n->line, what, "'%s' must not be empty", label);
+		return gj_yload_fail_in(l, n->line, what, "'%s' must not be empty", label);
 	if (strlen(s) > TEXT_MAX)
-		return fail(l, n->line, what, "'%s' is too long (at most %d bytes)",
-			    label, TEXT_MAX);
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-		if (*p < 0x20 || *p == 0x7f)
-			return fail(l, n->line, what,
-				    "'%s' must be one line with no control characters",
-				    label);
+		return gj_yload_fail_in(l, n->line, what,
+					"'%s' is too long (at most %d bytes)",
+					label, TEXT_MAX);
+	if (gj_yload_has_control(s))
+		return gj_yload_fail_in(l, n->line, what,
+					"'%s' must be one line with no control characters",
+					label);
 	return 0;
 }
 
-static int check_id(struct loader *l, const struct gj_ynode *n,
+static int check_id(struct gj_yload *l, const struct gj_ynode *n,
 		    const char *s, const char *label, const char *what)
 {
 	if (id_ok(s))
 		return 0;
-	return fail(l, n->line, what,
-		    "bad identifier '%.64s' in '%s' (use a-z, 0-9 and _, at most %d bytes)",
-		    s, label, ID_MAX);
+	return gj_yload_fail_in(l, n->line, what,
+				"bad identifier '%.64s' in '%s' (use a-z, 0-9 "
+				"and _, at most %d bytes)", s, label, ID_MAX);
 }
 
 /* Optional text (a title): NULL when absent. */
-static int get_text(struct loader *l, const struct gj_ynode *map,
+static int get_text(struct gj_yload *l, const struct gj_ynode *map,
 		    const char *key, bool required, const char *what,
 		    char **ret)
 {
-	const struct gj_ynode *n = lookup(map, key);
+	const struct gj_ynode *n = gj_yload_lookup(map, key);
 	const char *s;
 	int r;
 
@@ -440,16 +355,16 @@ static int get_text(struct loader *l, const struct gj_ynode *map,
 	if (r >= 0)
 		r = check_text(l, n, s, key, what);
 	if (r >= 0)
-		r = dup_str(l, s, ret);
+		r = gj_yload_strdup(l, s, ret);
 	return r;
 }
 
 /* An identifier; *ret_node (optional) is its node, NULL when absent. */
-static int get_id(struct loader *l, const struct gj_ynode *map,
+static int get_id(struct gj_yload *l, const struct gj_ynode *map,
 		  const char *key, bool required, const char *what,
 		  char **ret, const struct gj_ynode **ret_node)
 {
-	const struct gj_ynode *n = lookup(map, key);
+	const struct gj_ynode *n = gj_yload_lookup(map, key);
 	const char *s;
 	int r = 0;
 
@@ -462,16 +377,16 @@ static int get_id(struct loader *l, const struct gj_ynode *map,
 	if (r >= 0)
 		r = check_id(l, n, s, key, what);
 	if (r >= 0)
-		r = dup_str(l, s, ret);
+		r = gj_yload_strdup(l, s, ret);
 	if (r >= 0 && ret_node)
 		*ret_node = n;
 	return r;
 }
 
-static int get_rule(struct loader *l, const struct gj_ynode *map,
+static int get_rule(struct gj_yload *l, const struct gj_ynode *map,
 		    bool required, const char *what, char **ret)
 {
-	const struct gj_ynode *n = lookup(map, "rule");
+	const struct gj_ynode *n = gj_yload_lookup(map, "rule");
 	const char *s;
 	int r = 0;
 
@@ -482,11 +397,11 @@ static int get_rule(struct loader *l, const struct gj_ynode *map,
 	if (r >= 0)
 		r = scalar(l, n, "rule", what, &s);
 	if (r >= 0 && !rule_ok(s))
-		r = fail(l, n->line, what,
-			 "bad rule '%.64s' (expected a RULEBOOK id such as R05, R17 or R28b)",
-			 s);
+		r = gj_yload_fail_in(l, n->line, what,
+				     "bad rule '%.64s' (expected a RULEBOOK id "
+				     "such as R05, R17 or R28b)", s);
 	if (r >= 0)
-		r = dup_str(l, s, ret);
+		r = gj_yload_strdup(l, s, ret);
 	return r;
 }
 
@@ -520,7 +435,7 @@ enum ref {
 #define LIST_REQUIRED 1u    /* the key must be there */
 #define LIST_NONEMPTY 2u    /* when there, it must have an entry */
 
-static int check_ref(struct loader *l, const struct gj_workflow *wf,
+static int check_ref(struct gj_yload *l, const struct gj_workflow *wf,
 		     const struct gj_ynode *n, const char *s, enum ref ref,
 		     const char *label, const char *what)
 {
@@ -532,40 +447,42 @@ static int check_ref(struct loader *l, const struct gj_workflow *wf,
 	case REF_ROLE:
 		if (gj_role_is_known(s))
 			return 0;
-		return fail(l, n->line, what,
-			    "unknown role '%.64s' in '%s' (known: " KNOWN_ROLES_TEXT ")",
-			    s, label);
+		return gj_yload_fail_in(l, n->line, what,
+					"unknown role '%.64s' in '%s' "
+					"(known: " KNOWN_ROLES_TEXT ")", s, label);
 	case REF_STATE:
 	case REF_LIVE_STATE:
 		st = find_state(wf, s);
 		if (!st)
-			return fail(l, n->line, what, "unknown state '%.64s' in '%s'",
-				    s, label);
+			return gj_yload_fail_in(l, n->line, what,
+						"unknown state '%.64s' in '%s'",
+						s, label);
 		if (ref == REF_LIVE_STATE && st->final)
-			return fail(l, n->line, what,
-				    "state '%s' in '%s' is final (no event can be fired there)",
-				    s, label);
+			return gj_yload_fail_in(l, n->line, what,
+						"state '%s' in '%s' is final (no event "
+						"can be fired there)", s, label);
 		return 0;
 	case REF_EVENT:
 		if (find_event(wf, s))
 			return 0;
 		if (strcmp(s, "open") == 0)
-			return fail(l, n->line, what,
-				    "'open' in '%s' is not an event; use the initial state '%s' in 'states' instead",
-				    label, wf->initial ? wf->initial : "?");
-		return fail(l, n->line, what, "unknown event '%.64s' in '%s'",
-			    s, label);
+			return gj_yload_fail_in(l, n->line, what,
+						"'open' in '%s' is not an event; use the "
+						"initial state '%s' in 'states' instead",
+						label, wf->initial ? wf->initial : "?");
+		return gj_yload_fail_in(l, n->line, what, "unknown event '%.64s' in '%s'",
+					s, label);
 	}
 	return -EINVAL;
 }
 
 /* A list of identifiers under `key`; `label` names it in messages. */
-static int get_list(struct loader *l, const struct gj_workflow *wf,
+static int get_list(struct gj_yload *l, const struct gj_workflow *wf,
 		    const struct gj_ynode *map, const char *key,
 		    const char *label, unsigned flags, enum ref ref,
 		    const char *what, struct gj_strv *ret)
 {
-	const struct gj_ynode *n = lookup(map, key);
+	const struct gj_ynode *n = gj_yload_lookup(map, key);
 	struct gj_strv sv = { NULL, 0 };
 	int r;
 
@@ -580,21 +497,23 @@ static int get_list(struct loader *l, const struct gj_workflow *wf,
 	if (r < 0)
 		return r;
 	if (n->n == 0 && (flags & LIST_NONEMPTY))
-		return fail(l, n->line, what, "'%s' must not be empty", label);
+		return gj_yload_fail_in(l, n->line, what, "'%s' must not be empty", label);
 	if (n->n > LIST_MAX)
-		return fail(l, n->line, what, "'%s' has too many entries (at most %d)",
-			    label, LIST_MAX);
+		return gj_yload_fail_in(l, n->line, what,
+					"'%s' has too many entries (at most %d)",
+					label, LIST_MAX);
 	if (n->n == 0)
 		return 0;
 	sv.v = calloc(n->n, sizeof(*sv.v));
 	if (!sv.v)
-		return oom(l);
+		return gj_yload_oom(l);
 	for (size_t i = 0; i < n->n; i++) {
 		const struct gj_ynode *item = n->items[i];
 		const char *s;
 
 		if (gj_ynode_is_null(item)) {
-			r = fail(l, item->line, what, "'%s' has an empty entry", label);
+			r = gj_yload_fail_in(l, item->line, what,
+					     "'%s' has an empty entry", label);
 			goto fail;
 		}
 		r = scalar(l, item, label, what, &s);
@@ -604,10 +523,11 @@ static int get_list(struct loader *l, const struct gj_workflow *wf,
 		if (r < 0)
 			goto fail;
 		if (gj_strv_contains(&sv, s)) {
-			r = fail(l, item->line, what, "'%s' lists '%s' twice", label, s);
+			r = gj_yload_fail_in(l, item->line, what,
+					     "'%s' lists '%s' twice", label, s);
 			goto fail;
 		}
-		r = dup_str(l, s, &sv.v[sv.n]);
+		r = gj_yload_strdup(l, s, &sv.v[sv.n]);
 		if (r < 0)
 			goto fail;
 		sv.n++;
@@ -624,7 +544,7 @@ fail:
 static int entry_line(const struct gj_ynode *map, const char *key,
 		      const char *s)
 {
-	const struct gj_ynode *list = lookup(map, key);
+	const struct gj_ynode *list = gj_yload_lookup(map, key);
 
 	for (size_t i = 0; list && list->kind == GJ_YNODE_SEQUENCE && i < list->n; i++)
 		if (list->items[i]->text && strcmp(list->items[i]->text, s) == 0)
@@ -633,11 +553,11 @@ static int entry_line(const struct gj_ynode *map, const char *key,
 }
 
 /* A list of mappings under `key` (states, events, clocks). */
-static int get_entries(struct loader *l, const struct gj_ynode *root,
+static int get_entries(struct gj_yload *l, const struct gj_ynode *root,
 		       const char *key, bool required, size_t max,
 		       const struct gj_ynode **ret)
 {
-	const struct gj_ynode *n = lookup(root, key);
+	const struct gj_ynode *n = gj_yload_lookup(root, key);
 	int r;
 
 	if (!n && !required) {
@@ -653,19 +573,19 @@ static int get_entries(struct loader *l, const struct gj_ynode *root,
 	if (r < 0)
 		return r;
 	if (required && n->n == 0)
-		return fail(l, n->line, "", "'%s' must not be empty", key);
+		return gj_yload_fail(l, n->line, "'%s' must not be empty", key);
 	if (n->n > max)
-		return fail(l, n->line, "", "too many %s (at most %zu)", key, max);
+		return gj_yload_fail(l, n->line, "too many %s (at most %zu)", key, max);
 	for (size_t i = 0; i < n->n; i++)
 		if (n->items[i]->kind != GJ_YNODE_MAPPING)
-			return fail(l, n->items[i]->line, "",
-				    "each entry of '%s' must be a mapping, not %s",
-				    key, gj_ynode_kind_name(n->items[i]->kind));
+			return gj_yload_fail(l, n->items[i]->line,
+					     "each entry of '%s' must be a mapping, not %s",
+					     key, gj_ynode_kind_name(n->items[i]->kind));
 	*ret = n;
 	return 0;
 }
 
-static int parse_states(struct loader *l, struct gj_workflow *wf,
+static int parse_states(struct gj_yload *l, struct gj_workflow *wf,
 			const struct gj_ynode *root)
 {
 	static const char *const keys[] = { "id", "title", "final", NULL };
@@ -678,7 +598,7 @@ static int parse_states(struct loader *l, struct gj_workflow *wf,
 		return r;
 	wf->states = calloc(list->n, sizeof(*wf->states));
 	if (!wf->states)
-		return oom(l);
+		return gj_yload_oom(l);
 	for (size_t i = 0; i < list->n; i++) {
 		const struct gj_ynode *map = list->items[i];
 		struct gj_wf_state *st = &wf->states[wf->n_states++];
@@ -694,30 +614,31 @@ static int parse_states(struct loader *l, struct gj_workflow *wf,
 		snprintf(what, sizeof(what), "state '%s'", st->id);
 		for (size_t j = 0; j < i; j++)
 			if (strcmp(wf->states[j].id, st->id) == 0)
-				return fail(l, idn->line, "",
-					    "duplicate state '%s' (first declared at line %d)",
-					    st->id, wf->states[j].line);
+				return gj_yload_fail(l, idn->line, "duplicate state '%s' "
+						     "(first declared at line %d)",
+						     st->id, wf->states[j].line);
 		r = check_keys(l, map, keys, what);
 		if (r >= 0)
 			r = get_text(l, map, "title", false, what, &st->title);
 		if (r < 0)
 			return r;
-		fin = lookup(map, "final");
+		fin = gj_yload_lookup(map, "final");
 		if (fin && gj_ynode_bool(fin, &st->final) < 0)
-			return fail(l, fin->line, what, "'final' must be true or false");
+			return gj_yload_fail_in(l, fin->line, what,
+						"'final' must be true or false");
 		any_final |= st->final;
 	}
 	if (!any_final)
-		return fail(l, list->line, "",
-			    "no state is final: a ticket could never be closed");
+		return gj_yload_fail(l, list->line,
+				     "no state is final: a ticket could never be closed");
 	return 0;
 }
 
-static int parse_open(struct loader *l, struct gj_workflow *wf,
+static int parse_open(struct gj_yload *l, struct gj_workflow *wf,
 		      const struct gj_ynode *root)
 {
 	static const char *const keys[] = { "roles", "requires", NULL };
-	const struct gj_ynode *open = lookup(root, "open");
+	const struct gj_ynode *open = gj_yload_lookup(root, "open");
 	int r;
 
 	if (open) {
@@ -737,9 +658,9 @@ static int parse_open(struct loader *l, struct gj_workflow *wf,
 		return 0;
 	wf->open_roles.v = calloc(N_STAFF, sizeof(char *));
 	if (!wf->open_roles.v)
-		return oom(l);
+		return gj_yload_oom(l);
 	for (size_t i = 0; i < N_STAFF; i++) {
-		r = dup_str(l, gj_known_roles[i], &wf->open_roles.v[i]);
+		r = gj_yload_strdup(l, gj_known_roles[i], &wf->open_roles.v[i]);
 		if (r < 0)
 			return r;
 		wf->open_roles.n++;
@@ -747,7 +668,7 @@ static int parse_open(struct loader *l, struct gj_workflow *wf,
 	return 0;
 }
 
-static int parse_events(struct loader *l, struct gj_workflow *wf,
+static int parse_events(struct gj_yload *l, struct gj_workflow *wf,
 			const struct gj_ynode *root)
 {
 	static const char *const keys[] = {
@@ -761,7 +682,7 @@ static int parse_events(struct loader *l, struct gj_workflow *wf,
 		return r;
 	wf->events = calloc(list->n, sizeof(*wf->events));
 	if (!wf->events)
-		return oom(l);
+		return gj_yload_oom(l);
 	for (size_t i = 0; i < list->n; i++) {
 		const struct gj_ynode *map = list->items[i];
 		struct gj_wf_event *ev = &wf->events[wf->n_events++];
@@ -776,13 +697,13 @@ static int parse_events(struct loader *l, struct gj_workflow *wf,
 			return r;
 		snprintf(what, sizeof(what), "event '%s'", ev->id);
 		if (strcmp(ev->id, "open") == 0)
-			return fail(l, idn->line, "",
-				    "event id 'open' is reserved (opening a ticket is not an event)");
+			return gj_yload_fail(l, idn->line, "event id 'open' is "
+					     "reserved (opening a ticket is not an event)");
 		for (size_t j = 0; j < i; j++)
 			if (strcmp(wf->events[j].id, ev->id) == 0)
-				return fail(l, idn->line, "",
-					    "duplicate event '%s' (first declared at line %d)",
-					    ev->id, wf->events[j].line);
+				return gj_yload_fail(l, idn->line, "duplicate event '%s' "
+						     "(first declared at line %d)",
+						     ev->id, wf->events[j].line);
 		r = check_keys(l, map, keys, what);
 		if (r >= 0)
 			r = get_text(l, map, "title", false, what, &ev->title);
@@ -792,7 +713,8 @@ static int parse_events(struct loader *l, struct gj_workflow *wf,
 		if (r >= 0)
 			r = get_id(l, map, "to", false, what, &ev->to, &to);
 		if (r >= 0 && ev->to && !find_state(wf, ev->to))
-			r = fail(l, to->line, what, "unknown state '%s' in 'to'", ev->to);
+			r = gj_yload_fail_in(l, to->line, what,
+					     "unknown state '%s' in 'to'", ev->to);
 		if (r >= 0)
 			r = get_list(l, wf, map, "roles", "roles",
 				     LIST_REQUIRED | LIST_NONEMPTY, REF_ROLE, what,
@@ -811,7 +733,7 @@ static int parse_events(struct loader *l, struct gj_workflow *wf,
 }
 
 /* start/stop/pause: {states: [...], events: [...]} */
-static int parse_trigger(struct loader *l, const struct gj_workflow *wf,
+static int parse_trigger(struct gj_yload *l, const struct gj_workflow *wf,
 			 const struct gj_ynode *clock, const char *key,
 			 bool with_events, const char *what,
 			 struct gj_strv *ret_states, struct gj_strv *ret_events,
@@ -819,7 +741,7 @@ static int parse_trigger(struct loader *l, const struct gj_workflow *wf,
 {
 	static const char *const both[] = { "states", "events", NULL };
 	static const char *const states_only[] = { "states", NULL };
-	const struct gj_ynode *n = lookup(clock, key);
+	const struct gj_ynode *n = gj_yload_lookup(clock, key);
 	char label_s[32];
 	char label_e[32];
 	int r = 0;
@@ -844,18 +766,18 @@ static int parse_trigger(struct loader *l, const struct gj_workflow *wf,
 	if (r < 0)
 		return r;
 	if (with_events && ret_states->n == 0 && ret_events->n == 0)
-		return fail(l, n->line, what,
-			    "'%s' needs at least one entry in 'states' or 'events'",
-			    key);
+		return gj_yload_fail_in(l, n->line, what,
+					"'%s' needs at least one entry in 'states' "
+					"or 'events'", key);
 	*ret_node = n;
 	return 0;
 }
 
-static int parse_when(struct loader *l, struct gj_wf_clock *c,
+static int parse_when(struct gj_yload *l, struct gj_wf_clock *c,
 		      const struct gj_ynode *clock, const char *what)
 {
 	static const char *const keys[] = { "field", "equals", "not_equals", NULL };
-	const struct gj_ynode *n = lookup(clock, "when");
+	const struct gj_ynode *n = gj_yload_lookup(clock, "when");
 	const struct gj_ynode *eq;
 	const struct gj_ynode *ne;
 	const char *s;
@@ -873,10 +795,11 @@ static int parse_when(struct loader *l, struct gj_wf_clock *c,
 	eq = gj_ynode_get(n, "equals");
 	ne = gj_ynode_get(n, "not_equals");
 	if (eq && ne)
-		return fail(l, ne->line, what,
-			    "'when' takes 'equals' or 'not_equals', not both");
+		return gj_yload_fail_in(l, ne->line, what,
+					"'when' takes 'equals' or 'not_equals', not both");
 	if (!eq && !ne)
-		return fail(l, n->line, what, "'when' needs 'equals' or 'not_equals'");
+		return gj_yload_fail_in(l, n->line, what,
+					"'when' needs 'equals' or 'not_equals'");
 	c->when_negate = ne != NULL;
 	if (!eq)
 		eq = ne;
@@ -885,18 +808,18 @@ static int parse_when(struct loader *l, struct gj_wf_clock *c,
 		r = check_text(l, eq, s, c->when_negate ? "not_equals" : "equals",
 			       what);
 	if (r >= 0)
-		r = dup_str(l, s, &c->when_equals);
+		r = gj_yload_strdup(l, s, &c->when_equals);
 	return r;
 }
 
 
 /* The rest of a working-day or working-hour target: keep its text, check
  * warn_before (wall time before the deadline). */
-static int parse_target_tail(struct loader *l, struct gj_wf_clock *c, const char *s,
+static int parse_target_tail(struct gj_yload *l, struct gj_wf_clock *c, const char *s,
 			     const struct gj_ynode *warn, const char *what)
 {
 	const char *w;
-	int r = dup_str(l, s, &c->target_text);
+	int r = gj_yload_strdup(l, s, &c->target_text);
 
 	if (r < 0 || !warn)
 		return r;
@@ -905,28 +828,28 @@ static int parse_target_tail(struct loader *l, struct gj_wf_clock *c, const char
 		return r;
 	if (working_target_kind(w) || gj_parse_duration(w, &c->warn_before_ms) < 0 ||
 	    c->warn_before_ms <= 0)
-		return fail(l, warn->line, what,
-			    "bad warn_before '%.64s' (expected a duration more than zero, such as 2h)",
-			    w);
+		return gj_yload_fail_in(l, warn->line, what,
+					"bad warn_before '%.64s' (expected a duration "
+					"more than zero, such as 2h)", w);
 	return 0;
 }
 
-static int parse_target(struct loader *l, struct gj_wf_clock *c,
+static int parse_target(struct gj_yload *l, struct gj_wf_clock *c,
 			const struct gj_ynode *clock, const char *what)
 {
-	const struct gj_ynode *target = lookup(clock, "target");
-	const struct gj_ynode *deadline = lookup(clock, "deadline_field");
-	const struct gj_ynode *warn = lookup(clock, "warn_before");
+	const struct gj_ynode *target = gj_yload_lookup(clock, "target");
+	const struct gj_ynode *deadline = gj_yload_lookup(clock, "deadline_field");
+	const struct gj_ynode *warn = gj_yload_lookup(clock, "warn_before");
 	const char *s;
 	const char *kind;
 	int r;
 
 	if (target && deadline)
-		return fail(l, deadline->line, what,
-			    "give 'target' or 'deadline_field', not both");
+		return gj_yload_fail_in(l, deadline->line, what,
+					"give 'target' or 'deadline_field', not both");
 	if (!target && !deadline)
-		return fail(l, clock->line, what,
-			    "missing 'target' (or 'deadline_field')");
+		return gj_yload_fail_in(l, clock->line, what,
+					"missing 'target' (or 'deadline_field')");
 	c->unit = GJ_TARGET_DURATION;
 	if (deadline) {
 		r = get_id(l, clock, "deadline_field", true, what,
@@ -948,22 +871,23 @@ static int parse_target(struct loader *l, struct gj_wf_clock *c,
 				n = n * 10 + (*p - '0');
 
 			if (n < 1 || n > WORKING_TARGET_MAX)
-				return fail(l, target->line, what,
-					    "target '%s': between 1%s and %d%s", s,
-					    days ? "wd" : "wh", WORKING_TARGET_MAX,
-					    days ? "wd" : "wh");
+				return gj_yload_fail_in(l, target->line, what,
+							"target '%s': between 1%s and %d%s",
+							s, days ? "wd" : "wh",
+							WORKING_TARGET_MAX,
+							days ? "wd" : "wh");
 			c->unit = days ? GJ_TARGET_WORKING_DAYS : GJ_TARGET_WORKING_HOURS;
 			c->target_count = (int32_t)n;
 			return parse_target_tail(l, c, s, warn, what);
 		}
 		if (gj_parse_duration(s, &c->target_ms) < 0)
-			return fail(l, target->line, what,
-				    "bad target '%.64s' (expected a duration such as 90s, 10m, 1h30m, 8h or 2d)",
-				    s);
+			return gj_yload_fail_in(l, target->line, what,
+						"bad target '%.64s' (expected a duration "
+						"such as 90s, 10m, 1h30m, 8h or 2d)", s);
 		if (c->target_ms <= 0)
-			return fail(l, target->line, what,
-				    "target '%s' must be more than zero", s);
-		r = dup_str(l, s, &c->target_text);
+			return gj_yload_fail_in(l, target->line, what,
+						"target '%s' must be more than zero", s);
+		r = gj_yload_strdup(l, s, &c->target_text);
 		if (r < 0)
 			return r;
 	}
@@ -973,30 +897,31 @@ static int parse_target(struct loader *l, struct gj_wf_clock *c,
 	if (r < 0)
 		return r;
 	if (working_target_kind(s) || gj_parse_duration(s, &c->warn_before_ms) < 0)
-		return fail(l, warn->line, what,
-			    "bad warn_before '%.64s' (expected a duration such as 30s, 2m or 1h)",
-			    s);
+		return gj_yload_fail_in(l, warn->line, what,
+					"bad warn_before '%.64s' (expected a duration "
+					"such as 30s, 2m or 1h)", s);
 	if (c->warn_before_ms <= 0)
-		return fail(l, warn->line, what,
-			    "warn_before '%s' must be more than zero", s);
+		return gj_yload_fail_in(l, warn->line, what,
+					"warn_before '%s' must be more than zero", s);
 	if (c->target_text && c->warn_before_ms >= c->target_ms)
-		return fail(l, warn->line, what,
-			    "warn_before (%s) must be less than the target (%s)",
-			    s, c->target_text);
+		return gj_yload_fail_in(l, warn->line, what,
+					"warn_before (%s) must be less than the "
+					"target (%s)", s, c->target_text);
 	return 0;
 }
 
-static int parse_notify(struct loader *l, const struct gj_workflow *wf,
+static int parse_notify(struct gj_yload *l, const struct gj_workflow *wf,
 			struct gj_wf_clock *c, const struct gj_ynode *clock,
 			const char *what)
 {
 	static const char *const keys[] = { "warning", "breach", NULL };
-	const struct gj_ynode *n = lookup(clock, "notify");
+	const struct gj_ynode *n = gj_yload_lookup(clock, "notify");
 	int r;
 
 	if (!n)
-		return fail(l, clock->line, what,
-			    "missing 'notify' (at least 'notify.breach' is required)");
+		return gj_yload_fail_in(l, clock->line, what,
+					"missing 'notify' (at least 'notify.breach' "
+					"is required)");
 	r = expect_kind(l, n, GJ_YNODE_MAPPING, "notify", what);
 	if (r >= 0)
 		r = check_keys(l, n, keys, what);
@@ -1010,12 +935,12 @@ static int parse_notify(struct loader *l, const struct gj_workflow *wf,
 	if (r < 0)
 		return r;
 	if (c->notify_warn.n > 0 && c->warn_before_ms == 0)
-		return fail(l, gj_ynode_get(n, "warning")->line, what,
-			    "'notify.warning' needs 'warn_before'");
+		return gj_yload_fail_in(l, gj_ynode_get(n, "warning")->line, what,
+					"'notify.warning' needs 'warn_before'");
 	return 0;
 }
 
-static int parse_clocks(struct loader *l, struct gj_workflow *wf,
+static int parse_clocks(struct gj_yload *l, struct gj_workflow *wf,
 			const struct gj_ynode *root)
 {
 	static const char *const keys[] = {
@@ -1030,7 +955,7 @@ static int parse_clocks(struct loader *l, struct gj_workflow *wf,
 		return r;
 	wf->clocks = calloc(list->n, sizeof(*wf->clocks));
 	if (!wf->clocks)
-		return oom(l);
+		return gj_yload_oom(l);
 	for (size_t i = 0; i < list->n; i++) {
 		const struct gj_ynode *map = list->items[i];
 		struct gj_wf_clock *c = &wf->clocks[wf->n_clocks++];
@@ -1049,14 +974,14 @@ static int parse_clocks(struct loader *l, struct gj_workflow *wf,
 		snprintf(what, sizeof(what), "clock '%s'", c->id);
 		for (size_t j = 0; j < i; j++)
 			if (strcmp(wf->clocks[j].id, c->id) == 0)
-				return fail(l, idn->line, "",
-					    "duplicate clock '%s' (first declared at line %d)",
-					    c->id, wf->clocks[j].line);
+				return gj_yload_fail(l, idn->line, "duplicate clock '%s' "
+						     "(first declared at line %d)",
+						     c->id, wf->clocks[j].line);
 		r = check_keys(l, map, keys, what);
 		if (r >= 0)
 			r = get_rule(l, map, false, what, &c->rule);
 		if (r >= 0 && !c->rule)
-			r = dup_str(l, wf->rule, &c->rule);
+			r = gj_yload_strdup(l, wf->rule, &c->rule);
 		if (r >= 0)
 			r = get_text(l, map, "title", false, what, &c->title);
 		if (r >= 0)
@@ -1072,14 +997,18 @@ static int parse_clocks(struct loader *l, struct gj_workflow *wf,
 			return r;
 		for (size_t k = 0; k < c->stop_states.n; k++)
 			if (gj_strv_contains(&c->start_states, c->stop_states.v[k]))
-				return fail(l, entry_line(stop, "states", c->stop_states.v[k]),
-					    what, "state '%s' both starts and stops the clock",
-					    c->stop_states.v[k]);
+				return gj_yload_fail_in(l, entry_line(stop, "states",
+								      c->stop_states.v[k]),
+							what, "state '%s' both starts "
+							"and stops the clock",
+							c->stop_states.v[k]);
 		for (size_t k = 0; k < c->stop_events.n; k++)
 			if (gj_strv_contains(&c->start_events, c->stop_events.v[k]))
-				return fail(l, entry_line(stop, "events", c->stop_events.v[k]),
-					    what, "event '%s' both starts and stops the clock",
-					    c->stop_events.v[k]);
+				return gj_yload_fail_in(l, entry_line(stop, "events",
+								      c->stop_events.v[k]),
+							what, "event '%s' both starts "
+							"and stops the clock",
+							c->stop_events.v[k]);
 		r = parse_when(l, c, map, what);
 		if (r >= 0)
 			r = parse_target(l, c, map, what);
@@ -1091,7 +1020,7 @@ static int parse_clocks(struct loader *l, struct gj_workflow *wf,
 	return 0;
 }
 
-static int parse_workflow(struct loader *l, struct gj_workflow *wf,
+static int parse_workflow(struct gj_yload *l, struct gj_workflow *wf,
 			  const struct gj_ynode *root)
 {
 	static const char *const keys[] = {
@@ -1105,8 +1034,9 @@ static int parse_workflow(struct loader *l, struct gj_workflow *wf,
 	int r;
 
 	if (root->kind != GJ_YNODE_MAPPING)
-		return fail(l, root->line, "", "the document must be a mapping, not %s",
-			    gj_ynode_kind_name(root->kind));
+		return gj_yload_fail(l, root->line,
+				     "the document must be a mapping, not %s",
+				     gj_ynode_kind_name(root->kind));
 	r = check_keys(l, root, keys, "");
 	if (r >= 0)
 		r = get_id(l, root, "id", true, "", &wf->id, &idn);
@@ -1116,9 +1046,9 @@ static int parse_workflow(struct loader *l, struct gj_workflow *wf,
 		return r;
 	wf->line = idn->line;
 	if (gj_ynode_uint(n, &version) < 0 || version < 1 || version > UINT32_MAX)
-		return fail(l, n->line, "",
-			    "'version' must be a whole number from 1 to %" PRIu32,
-			    UINT32_MAX);
+		return gj_yload_fail(l, n->line,
+				     "'version' must be a whole number from 1 to %" PRIu32,
+				     UINT32_MAX);
 	wf->version = (uint32_t)version;
 	r = get_rule(l, root, true, "", &wf->rule);
 	if (r >= 0)
@@ -1131,12 +1061,11 @@ static int parse_workflow(struct loader *l, struct gj_workflow *wf,
 		return r;
 	st = find_state(wf, wf->initial);
 	if (!st)
-		return fail(l, n->line, "", "initial state '%s' is not declared in 'states'",
-			    wf->initial);
+		return gj_yload_fail(l, n->line, "initial state '%s' is not "
+				     "declared in 'states'", wf->initial);
 	if (st->final)
-		return fail(l, n->line, "",
-			    "initial state '%s' is final (a new ticket would be closed at once)",
-			    wf->initial);
+		return gj_yload_fail(l, n->line, "initial state '%s' is final (a "
+				     "new ticket would be closed at once)", wf->initial);
 	r = parse_open(l, wf, root);
 	if (r >= 0)
 		r = parse_events(l, wf, root);
@@ -1148,7 +1077,7 @@ static int parse_workflow(struct loader *l, struct gj_workflow *wf,
 int gj_workflow_load_buffer(const char *name, const char *text, size_t len,
 			    struct gj_workflow **ret, char **ret_error)
 {
-	struct loader l = { .name = name ? name : "(workflow)" };
+	struct gj_yload l = { .name = name ? name : "(workflow)" };
 	struct gj_ynode *root = NULL;
 	struct gj_workflow *wf;
 	char *error = NULL;
@@ -1167,12 +1096,11 @@ int gj_workflow_load_buffer(const char *name, const char *text, size_t len,
 		gj_ynode_destroy(root);
 		return -ENOMEM;
 	}
-	r = dup_str(&l, l.name, &wf->source_name);
+	r = gj_yload_strdup(&l, l.name, &wf->source_name);
 	if (r >= 0) {
 		wf->source_text = malloc(len + 1);
 		if (!wf->source_text) {
-			r = -ENOMEM;
-			l.oom = true;
+			r = gj_yload_oom(&l);
 		} else {
 			memcpy(wf->source_text, text, len);
 			wf->source_text[len] = 0;
@@ -1182,102 +1110,13 @@ int gj_workflow_load_buffer(const char *name, const char *text, size_t len,
 	if (r >= 0)
 		r = parse_workflow(&l, wf, root);
 	gj_ynode_destroy(root);
-	if (l.oom)
-		r = -ENOMEM;
+	r = gj_yload_finish(&l, r, ret_error);
 	if (r < 0) {
 		gj_workflow_destroy(wf);
-		if (ret_error)
-			*ret_error = l.error;
-		else
-			free(l.error);
 		return r;
 	}
 	*ret = wf;
 	return 0;
-}
-
-/* Read a whole (regular, not too large) file. */
-static int read_file(const char *path, char **ret_text, size_t *ret_len,
-		     char **ret_error)
-{
-	struct stat st;
-	char *buf = NULL;
-	size_t cap;
-	size_t len = 0;
-	int fd;
-	int r;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		r = -errno;
-		goto fail;
-	}
-	if (fstat(fd, &st) < 0) {
-		r = -errno;
-		goto fail;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		r = -EINVAL;
-		if (ret_error && asprintf(ret_error, "%s: not a regular file", path) < 0)
-			*ret_error = NULL;
-		goto out;
-	}
-	/* The size may change while we read: read up to one byte past the
-	 * limit to notice. */
-	cap = st.st_size < GJ_YDOC_MAX_BYTES ? (size_t)st.st_size + 1
-					     : (size_t)GJ_YDOC_MAX_BYTES + 1;
-	buf = malloc(cap);
-	if (!buf) {
-		r = -ENOMEM;
-		goto out;
-	}
-	for (;;) {
-		ssize_t n;
-
-		if (len == cap) {
-			char *p;
-
-			if (cap > GJ_YDOC_MAX_BYTES) {
-				r = -EFBIG;
-				if (ret_error &&
-				    asprintf(ret_error, "%s: too large (at most %d bytes)",
-					     path, GJ_YDOC_MAX_BYTES) < 0)
-					*ret_error = NULL;
-				goto out;
-			}
-			cap = cap * 2 > (size_t)GJ_YDOC_MAX_BYTES + 1
-				      ? (size_t)GJ_YDOC_MAX_BYTES + 1 : cap * 2;
-			p = realloc(buf, cap);
-			if (!p) {
-				r = -ENOMEM;
-				goto out;
-			}
-			buf = p;
-		}
-		n = read(fd, buf + len, cap - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			r = -errno;
-			goto fail;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	close(fd);
-	*ret_text = buf;
-	*ret_len = len;
-	return 0;
-
-fail:
-	if (ret_error && asprintf(ret_error, "%s: %s", path, strerror(-r)) < 0)
-		*ret_error = NULL;
-out:
-	free(buf);
-	if (fd >= 0)
-		close(fd);
-	return r;
 }
 
 int gj_workflow_load_file(const char *path, struct gj_workflow **ret,
@@ -1287,7 +1126,7 @@ int gj_workflow_load_file(const char *path, struct gj_workflow **ret,
 	size_t len = 0;
 	int r;
 
-	r = read_file(path, &text, &len, ret_error);
+	r = gj_yload_read_file(path, GJ_YLOAD_REGULAR, &text, &len, ret_error);
 	if (r < 0)
 		return r;
 	r = gj_workflow_load_buffer(path, text, len, ret, ret_error);
@@ -1555,21 +1394,6 @@ int gj_workflows_add(struct gj_workflows *set, struct gj_workflow *wf,
 	return add_all(set, &wf, 1, ret_error);
 }
 
-static bool is_workflow_file(const char *name)
-{
-	size_t n = strlen(name);
-
-	if (name[0] == '.')
-		return false;
-	return (n > 5 && strcmp(name + n - 5, ".yaml") == 0) ||
-	       (n > 4 && strcmp(name + n - 4, ".yml") == 0);
-}
-
-static int compare_names(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /**
  * Load every *.yaml / *.yml file of a directory (sorted by name; names
  * starting with '.' are skipped).  All or nothing: on any error the set is
@@ -1584,65 +1408,12 @@ int gj_workflows_load_dir(struct gj_workflows *set, const char *dir,
 	struct gj_workflow **wfs = NULL;
 	char **names = NULL;
 	size_t n_names = 0;
-	size_t cap = 0;
 	size_t n_wfs = 0;
-	struct dirent *de;
-	DIR *d;
-	int r = 0;
+	int r;
 
-	d = opendir(dir);
-	if (!d) {
-		r = -errno;
-		if (ret_error && asprintf(ret_error, "%s: %s", dir, strerror(-r)) < 0)
-			*ret_error = NULL;
-		return r;
-	}
-	for (;;) {
-		errno = 0;
-		de = readdir(d);
-		if (!de) {
-			if (errno) {
-				r = -errno;
-				if (ret_error &&
-				    asprintf(ret_error, "%s: %s", dir, strerror(-r)) < 0)
-					*ret_error = NULL;
-			}
-			break;
-		}
-		if (!is_workflow_file(de->d_name))
-			continue;
-		if (n_names == DIR_FILES_MAX) {
-			r = -E2BIG;
-			if (ret_error &&
-			    asprintf(ret_error, "%s: too many workflow files (at most %d)",
-				     dir, DIR_FILES_MAX) < 0)
-				*ret_error = NULL;
-			break;
-		}
-		if (n_names == cap) {
-			char **p;
-
-			cap = cap ? cap * 2 : 16;
-			p = realloc(names, cap * sizeof(*names));
-			if (!p) {
-				r = -ENOMEM;
-				break;
-			}
-			names = p;
-		}
-		names[n_names] = strdup(de->d_name);
-		if (!names[n_names]) {
-			r = -ENOMEM;
-			break;
-		}
-		n_names++;
-	}
-	closedir(d);
-	if (r < 0)
+	r = gj_yload_list_dir(dir, "workflow", &names, &n_names, ret_error);
+	if (r < 0 || n_names == 0)
 		goto out;
-	if (n_names == 0)
-		goto out;
-	qsort(names, n_names, sizeof(*names), compare_names);
 	wfs = calloc(n_names, sizeof(*wfs));
 	if (!wfs) {
 		r = -ENOMEM;
@@ -1667,9 +1438,7 @@ out:
 	for (size_t i = 0; i < n_wfs; i++)
 		gj_workflow_destroy(wfs[i]);
 	free(wfs);
-	for (size_t i = 0; i < n_names; i++)
-		free(names[i]);
-	free(names);
+	gj_yload_names_free(names, n_names);
 	return r;
 }
 
