@@ -26,6 +26,7 @@
 #include "wire.h"
 #include "workflow.h"
 #include "yamldoc.h"
+#include "yamlload.h"
 
 #define TRANSPORT_MAX_MSG (1024 * 1024)
 
@@ -109,20 +110,7 @@ static int mkdir_p(const char *dir)
 	return rc;
 }
 
-struct gj_embedded_file {
-	const char *name;
-	const char *text;
-	size_t len;
-};
 extern const struct gj_embedded_file gj_embedded_settings[];
-
-static const struct gj_embedded_file *embedded_setting(const char *name)
-{
-	for (const struct gj_embedded_file *f = gj_embedded_settings; f->name; f++)
-		if (strcmp(f->name, name) == 0)
-			return f;
-	return NULL;
-}
 
 /* The plugins' settings (a file, else the embedded etc/plugins.yaml), then
  * every plugin of dir.  A refused plugin is logged, and the daemon goes on
@@ -135,25 +123,17 @@ static int load_plugins(struct gj_host *host, const char *dir, const char *cfg_f
 	int rc = 0;
 
 	if (cfg_file) {
-		FILE *f = fopen(cfg_file, "r");
-		if (!f) {
-			fprintf(stderr, "guanjiad: --plugin-config %s: %s\n", cfg_file, strerror(errno));
-			return -errno;
-		}
-		text = malloc(GJ_YDOC_MAX_BYTES + 1);
-		len = text ? fread(text, 1, GJ_YDOC_MAX_BYTES + 1, f) : 0;
-		fclose(f);
-		if (!text || len > GJ_YDOC_MAX_BYTES) {
-			fprintf(stderr, "guanjiad: --plugin-config %s: too large (at most %d bytes)\n",
-				cfg_file, GJ_YDOC_MAX_BYTES);
-			free(text);
-			return -EFBIG;
+		rc = gj_yload_read_file(cfg_file, GJ_YLOAD_REGULAR, &text, &len, &err);
+		if (rc) {
+			fprintf(stderr, "guanjiad: --plugin-config %s\n", err ? err : strerror(-rc));
+			free(err);
+			return rc;
 		}
 		name = cfg_file;
 		rc = gj_host_set_plugin_config(host, name, text, len, &err);
 		free(text);
 	} else {
-		const struct gj_embedded_file *f = embedded_setting("plugins.yaml");
+		const struct gj_embedded_file *f = gj_yload_embedded(gj_embedded_settings, "plugins.yaml");
 		if (f)
 			rc = gj_host_set_plugin_config(host, name, f->text, f->len, &err);
 	}

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "yamlload.h"
+
 struct site_roster {
 	const char *estate;             /* owned by the estates */
 	struct gj_roster *roster;
@@ -24,11 +26,6 @@ struct gj_site {
 	size_t n_rosters;
 };
 
-struct gj_embedded_file {
-	const char *name;
-	const char *text;
-	size_t len;
-};
 extern const struct gj_embedded_file gj_embedded_settings[];
 extern const struct gj_embedded_file gj_embedded_rosters[];
 
@@ -47,21 +44,13 @@ static int failf(char **ret_error, int rc, const char *fmt, ...)
 	return rc;
 }
 
-static const struct gj_embedded_file *embedded(const struct gj_embedded_file *set, const char *name)
-{
-	for (const struct gj_embedded_file *f = set; f->name; f++)
-		if (strcmp(f->name, name) == 0)
-			return f;
-	return NULL;
-}
-
 static int load_estates(struct gj_site *site, const char *file, char **ret_error)
 {
 	const struct gj_embedded_file *f;
 
 	if (file)
 		return gj_estates_load_file(file, &site->estates, ret_error);
-	f = embedded(gj_embedded_settings, "estates.yaml");
+	f = gj_yload_embedded(gj_embedded_settings, "estates.yaml");
 	if (!f) /* built without one: no estates listed */
 		return gj_estates_load_buffer("<embedded>/estates.yaml", "estates: []\n", 12,
 					      &site->estates, ret_error);
@@ -78,7 +67,7 @@ static int load_roster(const char *dir, const char *name, struct gj_roster **ret
 		return gj_roster_load_file(file, ret, ret_error);
 	}
 	snprintf(file, sizeof(file), "%s.yaml", name);
-	const struct gj_embedded_file *f = embedded(gj_embedded_rosters, file);
+	const struct gj_embedded_file *f = gj_yload_embedded(gj_embedded_rosters, file);
 	if (!f)
 		return failf(ret_error, -ENOENT, "no roster '%s' compiled in (etc/rosters/%s.yaml); "
 			     "give the directory with --rosters", name, name);
