@@ -11,7 +11,9 @@
  * THE FORMAT (docs/configuration.md is written from this block)
  *
  *   # R17 Public-area repairs (RULEBOOK R17): ...   <- comments are free
- *   id: r17_repair        required; identifier (see below), <= 48 bytes
+ *   id: r17_repair        required; identifier (see below), <= 48 bytes;
+ *                         "calendar" is reserved (alert topics
+ *                         alert.<estate>.calendar.<id> are the calendar's)
  *   version: 1            required; unquoted or quoted decimal integer,
  *                         1..4294967295
  *   rule: R17             required; RULEBOOK id: R, two digits, optional
@@ -1044,6 +1046,9 @@ static int parse_workflow(struct gj_yload *l, struct gj_workflow *wf,
 		r = require(l, root, "version", "version", "", &n);
 	if (r < 0)
 		return r;
+	if (strcmp(wf->id, "calendar") == 0)
+		return gj_yload_fail(l, idn->line, "workflow id 'calendar' is reserved (the topics "
+				     "alert.<estate>.calendar.<id> carry the calendars' alerts)");
 	wf->line = idn->line;
 	if (gj_ynode_uint(n, &version) < 0 || version < 1 || version > UINT32_MAX)
 		return gj_yload_fail(l, n->line,

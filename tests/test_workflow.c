@@ -260,6 +260,7 @@ START_TEST(test_marks)
 	free(text);
 	expect_error("    requires: [technician, severity]\n",
 		     "    requires: [technician, severity]\n    marks: Dispatched At\n", 22, "marks");
+	expect_error("id: r17_repair\n", "id: calendar\n", 2, "'calendar' is reserved");
 }
 END_TEST
 
