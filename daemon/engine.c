@@ -658,6 +658,7 @@ void gj_engine_batch_abort(struct gj_engine *eng)
 	eng->in_batch = false;
 	eng->cur = NULL;
 	eng->recompute_done = false;
+	eng->next_due_known = false;
 	gj_engine_batch_clear(eng);
 	eng->now = eng->batch_now;
 	if (gj_txn_begin(eng->store, false, &t) == 0) {
@@ -682,10 +683,20 @@ int gj_engine_batch_commit(struct gj_engine *eng)
 	if (rc == 0)
 		rc = gj_store_request_expire(eng->cur, eng->now - eng->cfg.request_retention_ms,
 					     REQUEST_EXPIRE_PER_BATCH, &expired);
-	if (rc == 0)
+	eng->next_due_known = false;
+	if (rc == 0) {
+		struct gj_due d;
+		int r = gj_store_due_first(&eng->txn, &d);
+		if (r == 0 || r == -ENOENT) {
+			eng->next_due = r == 0 ? d.at : INT64_MAX;
+			eng->next_due_known = true;
+		}
 		rc = gj_txn_commit(&eng->txn);
-	else
+		if (rc)
+			eng->next_due_known = false;
+	} else {
 		gj_txn_abort(&eng->txn);
+	}
 	eng->in_batch = false;
 	eng->cur = NULL;
 	if (rc == 0) {
@@ -773,6 +784,10 @@ int64_t gj_engine_next_due(struct gj_engine *eng)
 	struct gj_due d;
 	int rc;
 
+	/* Read inside the last batch's transaction, just before it committed:
+	 * no read transaction needed. */
+	if (eng->next_due_known)
+		return eng->next_due;
 	if (gj_txn_begin(eng->store, false, &t))
 		return INT64_MAX;
 	rc = gj_store_due_first(&t, &d);

@@ -25,6 +25,8 @@ struct gj_engine {
 	int hook_depth;         /**< plugin callbacks nested inside each other */
 	bool recomputed;        /**< provisional deadlines looked at since the start */
 	bool recompute_done;    /**< ... in this batch (recomputed once it commits) */
+	bool next_due_known;    /**< next_due was read in the last committed batch */
+	int64_t next_due;       /**< the earliest due entry then (INT64_MAX: none) */
 	struct gj_store *store;
 	const struct gj_workflows *wfs;
 	struct gj_engine_config cfg;
