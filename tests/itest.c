@@ -89,13 +89,20 @@ int64_t it_at(const char *text)
 	return t;
 }
 
-int64_t it_now(void)
+/* The daemon's status; the reply is freed with gj_reply_free(). */
+static Guanjia__Reply *status(void)
 {
 	Guanjia__Reply *r = NULL;
-	int64_t t;
 
 	it_call_ok(gj_client_status(it_client, &r), r);
-	t = r->status->now;
+	return r;
+}
+
+int64_t it_now(void)
+{
+	Guanjia__Reply *r = status();
+	int64_t t = r->status->now;
+
 	gj_reply_free(r);
 	return t;
 }
@@ -196,6 +203,15 @@ void it_open_refused(const char *person, const char *role, const char *wf, const
 		     const char *const *kv, size_t n, Guanjia__ErrorCode code, const char *about)
 {
 	check_refusal(it_open_refused_reply(person, role, wf, estate, kv, n), wf, code, about);
+}
+
+uint64_t it_last_seq(void)
+{
+	Guanjia__Reply *r = status();
+	uint64_t seq = r->status->last_seq;
+
+	gj_reply_free(r);
+	return seq;
 }
 
 /* ------------------------------------------------------------- tickets */

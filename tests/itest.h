@@ -124,6 +124,12 @@ Guanjia__Reply *it_open_refused_reply(const char *person, const char *role, cons
 void it_open_refused(const char *person, const char *role, const char *wf, const char *estate,
 		     const char *const *kv, size_t n, Guanjia__ErrorCode code, const char *about);
 
+/**
+ * The newest sequence number in the journal, from the daemon's status.
+ * @return its seq: a subscription from the next one sees only what comes after
+ */
+uint64_t it_last_seq(void);
+
 /* ------------------------------------------------------------- tickets */
 
 /**

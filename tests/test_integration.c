@@ -4,8 +4,6 @@
  * libguanjia: R17 deadlines to the minute, restarts, kill -9 under load,
  * and bad input on both sockets.
  */
-#include <check.h>
-#include <errno.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -19,114 +17,28 @@
 #include <nanomsg/nn.h>
 #include <nanomsg/reqrep.h>
 
-#include "guanjia.h"
-#include "harness.h"
+#include "itest.h"
 #include "wire.h"
 
 #define T0_TEXT "2026-10-09T10:00:00+08:00"
 #define T0 1791511200000LL
 #define MIN 60000LL
 
-static struct gj_daemon d;
-static struct gj_client *cl;
-
-static void start_at(const char *when)
-{
-	const char *args[] = { "--manual-clock", when, NULL };
-
-	ck_assert_int_eq(gj_daemon_start(&d, args), 0);
-	ck_assert_int_eq(gj_client_connect(d.cmd_url, &cl), 0);
-	ck_assert_int_eq(gj_client_set_actor(cl, "li.ming", "butler", "test"), 0);
-}
-
-static void stop_client(void)
-{
-	gj_client_destroy(cl);
-	cl = NULL;
-}
-
 static void setup(void)
 {
-	gj_daemon_init(&d);
-	start_at(T0_TEXT);
+	it_setup();
+	it_start(T0_TEXT, NULL, NULL);
 }
 
-static void teardown(void)
-{
-	stop_client();
-	gj_daemon_cleanup(&d);
-}
-
-static void check_applied(int rc, Guanjia__Reply *r)
-{
-	ck_assert_msg(rc == 0, "no reply: %s", strerror(-rc));
-	ck_assert_msg(r->outcome == GUANJIA__OUTCOME__APPLIED, "refused: %s", r->message);
-}
-
-/* The call first, then the look at its reply (argument order is unspecified). */
-#define call_ok(call, r) do { int rc_ = (call); check_applied(rc_, (r)); } while (0)
-
+/* As li.ming, butler, the actor every test starts with. */
 static uint64_t open_r17(const char *location)
 {
 	const char *kv[] = { NULL };
 	char f[128];
-	Guanjia__Reply *r;
-	uint64_t id;
 
 	snprintf(f, sizeof(f), "location=%s", location);
 	kv[0] = f;
-	r = NULL;
-	call_ok(gj_client_open(cl, "r17_repair", NULL, kv, 1, NULL, &r), r);
-	id = r->ticket->id;
-	gj_reply_free(r);
-	return id;
-}
-
-static void advance(int64_t ms)
-{
-	Guanjia__Reply *r = NULL;
-
-	call_ok(gj_client_advance(cl, ms, &r), r);
-	gj_reply_free(r);
-}
-
-static uint64_t last_seq(void)
-{
-	Guanjia__Reply *r = NULL;
-	uint64_t s;
-
-	call_ok(gj_client_status(cl, &r), r);
-	s = r->status->last_seq;
-	gj_reply_free(r);
-	return s;
-}
-
-/* Breach alerts for a ticket in the whole journal (replay is exact). */
-static size_t count_alerts(uint64_t ticket, Guanjia__AlertLevel level, const char *clock,
-			   int64_t *ret_at)
-{
-	Guanjia__Reply *r = NULL;
-	size_t n = 0;
-	uint64_t from = 1;
-
-	for (;;) {
-		call_ok(gj_client_replay(cl, from, 10000, "alert.", &r), r);
-		for (size_t i = 0; i < r->records->n_records; i++) {
-			Guanjia__Alert *a = r->records->records[i]->alert;
-			if (a->ticket_id == ticket && a->level == level &&
-			    (!clock || strcmp(a->clock, clock) == 0)) {
-				n++;
-				if (ret_at)
-					*ret_at = r->records->records[i]->at;
-			}
-		}
-		from = r->records->next_seq;
-		bool more = r->records->next_seq <= r->records->last_seq;
-		gj_reply_free(r);
-		if (!more)
-			break;
-	}
-	return n;
+	return it_open_as("li.ming", "butler", "r17_repair", NULL, kv, 1);
 }
 
 START_TEST(r17_undispatched_breaches_once_at_ten_minutes)
@@ -134,22 +46,24 @@ START_TEST(r17_undispatched_breaches_once_at_ten_minutes)
 	struct gj_sub *sub;
 	Guanjia__Record *rec;
 	uint64_t a, b;
-	int64_t at = 0;
+	struct it_alerts ac;
 	static const char *const disp[] = { "technician=zhang.wei", "severity=minor" };
 	Guanjia__Reply *r = NULL;
 
-	ck_assert_int_eq(gj_sub_open(d.event_url, d.cmd_url, "alert.", last_seq() + 1, &sub), 0);
+	ck_assert_int_eq(gj_sub_open(it_daemon.event_url, it_daemon.cmd_url, "alert.", it_last_seq() + 1,
+				     &sub), 0);
 	a = open_r17("3# lobby light");
 	b = open_r17("2# gate barrier");
-	advance(5 * MIN);
-	gj_client_set_actor(cl, "li.ming", "butler", "test");
-	call_ok(gj_client_fire(cl, b, "dispatch", disp, 2, "sent Zhang", &r), r);
+	it_advance(5 * MIN);
+	it_connect_as("li.ming", "butler");
+	it_call_ok(gj_client_fire(it_client, b, "dispatch", disp, 2, "sent Zhang", &r), r);
 	gj_reply_free(r);
-	advance(5 * MIN - 1000);
-	ck_assert_uint_eq(count_alerts(a, GUANJIA__ALERT_LEVEL__BREACH, "dispatch", NULL), 0);
-	advance(1000);
-	ck_assert_uint_eq(count_alerts(a, GUANJIA__ALERT_LEVEL__BREACH, "dispatch", &at), 1);
-	ck_assert_int_eq(at, T0 + 10 * MIN);
+	it_advance(5 * MIN - 1000);
+	ck_assert_uint_eq(it_alerts(a, NULL, "dispatch", GUANJIA__ALERT_LEVEL__BREACH, 0).n, 0);
+	it_advance(1000);
+	ac = it_alerts(a, NULL, "dispatch", GUANJIA__ALERT_LEVEL__BREACH, 0);
+	ck_assert_uint_eq(ac.n, 1);
+	ck_assert_int_eq(ac.last_at, T0 + 10 * MIN);
 	/* The subscriber sees it too: the warning at +8 and the breach at +10. */
 	bool seen_breach = false;
 	while (!seen_breach) {
@@ -165,10 +79,10 @@ START_TEST(r17_undispatched_breaches_once_at_ten_minutes)
 		}
 		gj_record_free(rec);
 	}
-	advance(24 * 60 * MIN);
-	ck_assert_uint_eq(count_alerts(a, GUANJIA__ALERT_LEVEL__BREACH, "dispatch", NULL), 1);
-	ck_assert_uint_eq(count_alerts(b, GUANJIA__ALERT_LEVEL__BREACH, "dispatch", NULL), 0);
-	ck_assert_uint_eq(count_alerts(b, GUANJIA__ALERT_LEVEL__WARNING, "dispatch", NULL), 0);
+	it_advance(24 * 60 * MIN);
+	ck_assert_uint_eq(it_alerts(a, NULL, "dispatch", GUANJIA__ALERT_LEVEL__BREACH, 0).n, 1);
+	ck_assert_uint_eq(it_alerts(b, NULL, "dispatch", GUANJIA__ALERT_LEVEL__BREACH, 0).n, 0);
+	ck_assert_uint_eq(it_alerts(b, NULL, "dispatch", GUANJIA__ALERT_LEVEL__WARNING, 0).n, 0);
 	gj_sub_destroy(sub);
 }
 END_TEST
@@ -176,56 +90,55 @@ END_TEST
 START_TEST(minor_repair_breaches_sixty_minutes_after_dispatch)
 {
 	static const char *const disp[] = { "technician=zhang.wei", "severity=minor" };
-	Guanjia__Reply *r = NULL;
-	int64_t at = 0;
+	struct it_alerts ac;
 	uint64_t a = open_r17("pump room");
 
-	advance(3 * MIN);
-	call_ok(gj_client_fire(cl, a, "dispatch", disp, 2, NULL, &r), r);
-	gj_reply_free(r);
-	advance(60 * MIN - 1);
-	ck_assert_uint_eq(count_alerts(a, GUANJIA__ALERT_LEVEL__BREACH, NULL, NULL), 0);
-	advance(1);
-	ck_assert_uint_eq(count_alerts(a, GUANJIA__ALERT_LEVEL__BREACH, "minor_repair", &at), 1);
-	ck_assert_int_eq(at, T0 + 63 * MIN);
+	it_advance(3 * MIN);
+	it_fire_as("li.ming", "butler", a, "dispatch", disp, 2);
+	it_advance(60 * MIN - 1);
+	ck_assert_uint_eq(it_alerts(a, NULL, NULL, GUANJIA__ALERT_LEVEL__BREACH, 0).n, 0);
+	it_advance(1);
+	ac = it_alerts(a, NULL, "minor_repair", GUANJIA__ALERT_LEVEL__BREACH, 0);
+	ck_assert_uint_eq(ac.n, 1);
+	ck_assert_int_eq(ac.last_at, T0 + 63 * MIN);
 }
 END_TEST
 
 START_TEST(deadlines_survive_a_restart)
 {
-	int64_t at = 0;
+	struct it_alerts ac;
 	uint64_t a = open_r17("roof"), b;
 
-	advance(2 * MIN);
+	it_advance(2 * MIN);
 	b = open_r17("basement");
-	stop_client();
-	ck_assert_int_eq(gj_daemon_stop(&d), 0);
+	it_stop(false);
 	/* Back up at +4 minutes: nothing was due yet, nothing fires. */
-	start_at("2026-10-09T10:04:00+08:00");
-	ck_assert_uint_eq(count_alerts(a, GUANJIA__ALERT_LEVEL__BREACH, NULL, NULL), 0);
-	advance(6 * MIN);
-	ck_assert_uint_eq(count_alerts(a, GUANJIA__ALERT_LEVEL__BREACH, "dispatch", &at), 1);
-	ck_assert_int_eq(at, T0 + 10 * MIN);
-	ck_assert_uint_eq(count_alerts(b, GUANJIA__ALERT_LEVEL__BREACH, NULL, NULL), 0);
+	it_start("2026-10-09T10:04:00+08:00", NULL, NULL);
+	ck_assert_uint_eq(it_alerts(a, NULL, NULL, GUANJIA__ALERT_LEVEL__BREACH, 0).n, 0);
+	it_advance(6 * MIN);
+	ac = it_alerts(a, NULL, "dispatch", GUANJIA__ALERT_LEVEL__BREACH, 0);
+	ck_assert_uint_eq(ac.n, 1);
+	ck_assert_int_eq(ac.last_at, T0 + 10 * MIN);
+	ck_assert_uint_eq(it_alerts(b, NULL, NULL, GUANJIA__ALERT_LEVEL__BREACH, 0).n, 0);
 	/* Down again across b's deadline (+12): it fires at once on start,
 	 * marked late, and only once. */
-	stop_client();
-	ck_assert_int_eq(gj_daemon_stop(&d), 0);
-	start_at("2026-10-09T10:30:00+08:00");
-	ck_assert_uint_eq(count_alerts(b, GUANJIA__ALERT_LEVEL__BREACH, "dispatch", &at), 1);
-	ck_assert_int_eq(at, T0 + 30 * MIN);
+	it_stop(false);
+	it_start("2026-10-09T10:30:00+08:00", NULL, NULL);
+	ac = it_alerts(b, NULL, "dispatch", GUANJIA__ALERT_LEVEL__BREACH, 0);
+	ck_assert_uint_eq(ac.n, 1);
+	ck_assert_int_eq(ac.last_at, T0 + 30 * MIN);
 	{
 		Guanjia__Reply *r = NULL;
-		call_ok(gj_client_replay(cl, 1, 10000, "alert.", &r), r);
+		it_call_ok(gj_client_replay(it_client, 1, 10000, "alert.", &r), r);
 		Guanjia__Alert *last = r->records->records[r->records->n_records - 1]->alert;
 		ck_assert_uint_eq(last->ticket_id, b);
 		ck_assert(last->delayed);
 		ck_assert_int_eq(last->late_ms, 18 * MIN);
 		gj_reply_free(r);
 	}
-	advance(60 * MIN);
-	ck_assert_uint_eq(count_alerts(a, GUANJIA__ALERT_LEVEL__BREACH, "dispatch", NULL), 1);
-	ck_assert_uint_eq(count_alerts(b, GUANJIA__ALERT_LEVEL__BREACH, "dispatch", NULL), 1);
+	it_advance(60 * MIN);
+	ck_assert_uint_eq(it_alerts(a, NULL, "dispatch", GUANJIA__ALERT_LEVEL__BREACH, 0).n, 1);
+	ck_assert_uint_eq(it_alerts(b, NULL, "dispatch", GUANJIA__ALERT_LEVEL__BREACH, 0).n, 1);
 }
 END_TEST
 
@@ -306,7 +219,7 @@ START_TEST(kill9_under_load_loses_no_ack_and_applies_nothing_twice)
 
 	ack_total = 0;
 	for (int i = 0; i < WORKERS; i++) {
-		w[i] = (struct worker){ .idx = i, .url = d.cmd_url, .stop = &stop };
+		w[i] = (struct worker){ .idx = i, .url = it_daemon.cmd_url, .stop = &stop };
 		w[i].acked = calloc(PER_WORKER, 48);
 		pthread_create(&th[i], NULL, work, &w[i]);
 	}
@@ -315,13 +228,13 @@ START_TEST(kill9_under_load_loses_no_ack_and_applies_nothing_twice)
 	while (ack_total < 1500)
 		pthread_cond_wait(&ack_cond, &ack_lock);
 	pthread_mutex_unlock(&ack_lock);
-	gj_daemon_kill9(&d);
+	gj_daemon_kill9(&it_daemon);
 	atomic_store(&stop, true);
 	for (int i = 0; i < WORKERS; i++)
 		pthread_join(th[i], NULL);
-	stop_client();
+	it_disconnect();
 
-	start_at(T0_TEXT);
+	it_start(T0_TEXT, NULL, NULL);
 	/* Retry what was in doubt, with the same request ids: each is either
 	 * already applied or applied now, never twice. */
 	for (int i = 0; i < WORKERS; i++) {
@@ -341,7 +254,7 @@ START_TEST(kill9_under_load_loses_no_ack_and_applies_nothing_twice)
 		req.request_id = w[i].inflight;
 		req.command_case = GUANJIA__REQUEST__COMMAND_OPEN;
 		req.open = &op;
-		ck_assert_int_eq(gj_client_call(cl, &req, &r), 0);
+		ck_assert_int_eq(gj_client_call(it_client, &req, &r), 0);
 		ck_assert(r->outcome == GUANJIA__OUTCOME__APPLIED ||
 			  r->outcome == GUANJIA__OUTCOME__ALREADY_APPLIED);
 		gj_reply_free(r);
@@ -367,7 +280,7 @@ START_TEST(kill9_under_load_loses_no_ack_and_applies_nothing_twice)
 		req.request_id = id;
 		req.command_case = GUANJIA__REQUEST__COMMAND_OPEN;
 		req.open = &op;
-		ck_assert_int_eq(gj_client_call(cl, &req, &r), 0);
+		ck_assert_int_eq(gj_client_call(it_client, &req, &r), 0);
 		ck_assert_msg(r->outcome == GUANJIA__OUTCOME__ALREADY_APPLIED,
 			      "acknowledged %s applied again after the restart", id);
 		gj_reply_free(r);
@@ -382,7 +295,7 @@ START_TEST(kill9_under_load_loses_no_ack_and_applies_nothing_twice)
 		Guanjia__ListTickets f = GUANJIA__LIST_TICKETS__INIT;
 		f.after_id = after;
 		f.limit = 1000;
-		call_ok(gj_client_list(cl, &f, &r), r);
+		it_call_ok(gj_client_list(it_client, &f, &r), r);
 		for (size_t i = 0; i < r->tickets->n_tickets; i++) {
 			Guanjia__Ticket *t = r->tickets->tickets[i];
 			after = t->id;
@@ -430,7 +343,7 @@ static Guanjia__Reply *raw_call(const void *buf, size_t len, int timeout_ms)
 	ck_assert_int_ge(s, 0);
 	nn_setsockopt(s, NN_SOL_SOCKET, NN_RCVTIMEO, &timeout_ms, sizeof(timeout_ms));
 	nn_setsockopt(s, NN_SOL_SOCKET, NN_RCVMAXSIZE, &maxsz, sizeof(maxsz));
-	ck_assert_int_ge(nn_connect(s, d.cmd_url), 0);
+	ck_assert_int_ge(nn_connect(s, it_daemon.cmd_url), 0);
 	ck_assert_int_eq(nn_send(s, buf, len, 0), (int)len);
 	n = nn_recv(s, &msg, NN_MSG, 0);
 	if (n >= 0) {
@@ -474,6 +387,7 @@ static void scribble(const char *url)
 START_TEST(bad_input_is_refused_and_the_daemon_keeps_serving)
 {
 	static const unsigned char junk[] = { 0x0a, 0xff, 0xff, 0xff, 0xff, 0x7f, 0x00, 0x12 };
+	const Guanjia__Ticket *tk;
 	Guanjia__Reply *r = NULL;
 	uint64_t a = open_r17("lift 1");
 	char *big;
@@ -487,53 +401,49 @@ START_TEST(bad_input_is_refused_and_the_daemon_keeps_serving)
 	memset(big, 'x', 2 * 1024 * 1024);
 	ck_assert_ptr_null(raw_call(big, 2 * 1024 * 1024, 500));
 	free(big);
-	scribble(d.cmd_url);
-	scribble(d.event_url);
+	scribble(it_daemon.cmd_url);
+	scribble(it_daemon.event_url);
 
 	/* Refusals through the client library, each with its reason. */
 	static const char *const minor[] = { "technician=zhang", "severity=minor" };
 	static const char *const half[] = { "technician=zhang" };
-	gj_client_fire(cl, 999, "dispatch", minor, 2, NULL, &r);
-	expect_refusal(r, GUANJIA__ERROR_CODE__UNKNOWN_TICKET, "no ticket 999");
-	gj_client_fire(cl, a, "finish", NULL, 0, NULL, &r);
-	expect_refusal(r, GUANJIA__ERROR_CODE__ILLEGAL_TRANSITION, "in state 'reported'");
-	gj_client_fire(cl, a, "dispatch", half, 1, NULL, &r);
-	expect_refusal(r, GUANJIA__ERROR_CODE__MISSING_FIELD, "severity");
-	gj_client_fire(cl, a, "teleport", NULL, 0, NULL, &r);
-	expect_refusal(r, GUANJIA__ERROR_CODE__UNKNOWN_EVENT, "no event 'teleport'");
-	gj_client_open(cl, "r99_nothing", NULL, NULL, 0, NULL, &r);
-	expect_refusal(r, GUANJIA__ERROR_CODE__UNKNOWN_WORKFLOW, "no workflow 'r99_nothing'");
-	gj_client_set_actor(cl, "guest", "owner", "test");
-	gj_client_fire(cl, a, "dispatch", minor, 2, NULL, &r);
-	expect_refusal(r, GUANJIA__ERROR_CODE__ROLE_NOT_ALLOWED, "role 'owner' may not fire");
-	gj_client_set_actor(cl, "li.ming", "butler", "test");
+	it_fire_refused("li.ming", "butler", 999, "dispatch", minor, 2,
+			GUANJIA__ERROR_CODE__UNKNOWN_TICKET, "no ticket 999");
+	it_fire_refused("li.ming", "butler", a, "finish", NULL, 0,
+			GUANJIA__ERROR_CODE__ILLEGAL_TRANSITION, "in state 'reported'");
+	it_fire_refused("li.ming", "butler", a, "dispatch", half, 1,
+			GUANJIA__ERROR_CODE__MISSING_FIELD, "severity");
+	it_fire_refused("li.ming", "butler", a, "teleport", NULL, 0,
+			GUANJIA__ERROR_CODE__UNKNOWN_EVENT, "no event 'teleport'");
+	it_open_refused("li.ming", "butler", "r99_nothing", NULL, NULL, 0,
+			GUANJIA__ERROR_CODE__UNKNOWN_WORKFLOW, "no workflow 'r99_nothing'");
+	it_fire_refused("guest", "owner", a, "dispatch", minor, 2,
+			GUANJIA__ERROR_CODE__ROLE_NOT_ALLOWED, "role 'owner' may not fire");
 	{
 		char *huge = malloc(GJ_MAX_FIELD_VALUE + 20), *kv[1];
 		memset(huge, 'v', GJ_MAX_FIELD_VALUE + 19);
 		memcpy(huge, "location=", 9);
 		huge[GJ_MAX_FIELD_VALUE + 19] = 0;
 		kv[0] = huge;
-		gj_client_open(cl, "r17_repair", NULL, (const char *const *)kv, 1, NULL, &r);
-		expect_refusal(r, GUANJIA__ERROR_CODE__TOO_LARGE, "location");
+		it_open_refused("li.ming", "butler", "r17_repair", NULL, (const char *const *)kv, 1,
+				GUANJIA__ERROR_CODE__TOO_LARGE, "location");
 		free(huge);
 	}
 	{
 		static const char *const badname[] = { "Bad Name=1", "location=x" };
-		gj_client_open(cl, "r17_repair", NULL, badname, 2, NULL, &r);
-		expect_refusal(r, GUANJIA__ERROR_CODE__INVALID_ARGUMENT, "field name");
+		it_open_refused("li.ming", "butler", "r17_repair", NULL, badname, 2,
+				GUANJIA__ERROR_CODE__INVALID_ARGUMENT, "field name");
 	}
 
 	/* Still serving, data intact, also after a restart. */
-	ck_assert(gj_daemon_alive(&d));
-	call_ok(gj_client_get(cl, a, true, &r), r);
-	ck_assert_str_eq(r->ticket->state, "reported");
-	ck_assert_uint_eq(r->ticket->history_len, 1);
+	ck_assert(gj_daemon_alive(&it_daemon));
+	tk = it_get(a, true, &r);
+	ck_assert_str_eq(tk->state, "reported");
+	ck_assert_uint_eq(tk->history_len, 1);
 	gj_reply_free(r);
-	stop_client();
-	ck_assert_int_eq(gj_daemon_stop(&d), 0);
-	start_at(T0_TEXT);
-	call_ok(gj_client_get(cl, a, true, &r), r);
-	ck_assert_str_eq(r->ticket->state, "reported");
+	it_stop(false);
+	it_start(T0_TEXT, NULL, NULL);
+	ck_assert_str_eq(it_get(a, true, &r)->state, "reported");
 	gj_reply_free(r);
 }
 END_TEST
@@ -546,21 +456,11 @@ static uint64_t open_r28b(void)
 	Guanjia__Reply *r = NULL;
 	uint64_t id;
 
-	gj_client_set_actor(cl, "zhao.gang", "security", "guard-post-1");
-	call_ok(gj_client_open(cl, "r28b_special_event", NULL, kv, 2, "water on the floor", &r), r);
+	gj_client_set_actor(it_client, "zhao.gang", "security", "guard-post-1");
+	it_call_ok(gj_client_open(it_client, "r28b_special_event", NULL, kv, 2, "water on the floor", &r), r);
 	id = r->ticket->id;
 	gj_reply_free(r);
 	return id;
-}
-
-static void fire_as(uint64_t id, const char *event, const char *person, const char *role,
-		    const char *const *kv, size_t n)
-{
-	Guanjia__Reply *r = NULL;
-
-	gj_client_set_actor(cl, person, role, "test");
-	call_ok(gj_client_fire(cl, id, event, kv, n, NULL, &r), r);
-	gj_reply_free(r);
 }
 
 /* Every alert of a ticket, in order: "<clock>/<W|B>@<minutes*1000+sec>" */
@@ -569,7 +469,7 @@ static void alerts_of(uint64_t ticket, char *buf, size_t len)
 	Guanjia__Reply *r = NULL;
 
 	buf[0] = 0;
-	call_ok(gj_client_replay(cl, 1, 10000, "alert.", &r), r);
+	it_call_ok(gj_client_replay(it_client, 1, 10000, "alert.", &r), r);
 	for (size_t i = 0; i < r->records->n_records; i++) {
 		Guanjia__Record *rec = r->records->records[i];
 		char one[96];
@@ -588,25 +488,25 @@ START_TEST(r28b_chain_alerts_each_link_at_its_deadline)
 	char got[1024];
 	uint64_t id = open_r28b();
 
-	advance(MIN - 1);
+	it_advance(MIN - 1);
 	alerts_of(id, got, sizeof(got));
 	ck_assert_str_eq(got, "");
-	advance(1);
+	it_advance(1);
 	alerts_of(id, got, sizeof(got));
 	ck_assert_str_eq(got, "report_to_head/B@60s");
-	advance(MIN);
-	fire_as(id, "report_to_head", "zhao.gang", "security", NULL, 0);
+	it_advance(MIN);
+	it_fire_as("zhao.gang", "security", id, "report_to_head", NULL, 0);
 	/* Head informed at +2: the manager must hear by +7 (warning at +6). */
-	advance(4 * MIN - 1);
+	it_advance(4 * MIN - 1);
 	alerts_of(id, got, sizeof(got));
 	ck_assert_str_eq(got, "report_to_head/B@60s");
-	advance(1);
+	it_advance(1);
 	alerts_of(id, got, sizeof(got));
 	ck_assert_str_eq(got, "report_to_head/B@60s report_to_manager/W@360s");
-	advance(MIN);
+	it_advance(MIN);
 	alerts_of(id, got, sizeof(got));
 	ck_assert_str_eq(got, "report_to_head/B@60s report_to_manager/W@360s report_to_manager/B@420s");
-	advance(3 * MIN);
+	it_advance(3 * MIN);
 	alerts_of(id, got, sizeof(got));
 	ck_assert_str_eq(got, "report_to_head/B@60s report_to_manager/W@360s report_to_manager/B@420s "
 			      "first_response/W@480s first_response/B@600s");
@@ -614,7 +514,7 @@ START_TEST(r28b_chain_alerts_each_link_at_its_deadline)
 	{
 		Guanjia__Reply *r = NULL;
 		bool found = false;
-		call_ok(gj_client_replay(cl, 1, 10000, "alert.main.r28b_special_event.report_to_manager", &r), r);
+		it_call_ok(gj_client_replay(it_client, 1, 10000, "alert.main.r28b_special_event.report_to_manager", &r), r);
 		for (size_t i = 0; i < r->records->n_records; i++) {
 			Guanjia__Alert *a = r->records->records[i]->alert;
 			if (a->level != GUANJIA__ALERT_LEVEL__BREACH)
@@ -635,27 +535,27 @@ START_TEST(r28b_handled_in_time_raises_nothing_and_needs_a_report)
 	static const char *const plan[] = { "first_plan=valve shut, residents of 3# told" };
 	static const char *const report[] = { "report=pipe replaced, no damage to units" };
 	char got[1024];
+	const Guanjia__Ticket *tk;
 	Guanjia__Reply *r = NULL;
 	uint64_t id = open_r28b();
 
-	advance(30 * 1000);
-	fire_as(id, "report_to_head", "zhao.gang", "security", NULL, 0);
-	advance(2 * MIN + 30 * 1000); /* +3 */
-	fire_as(id, "report_to_manager", "qian.li", "team_head", NULL, 0);
-	advance(3 * MIN); /* +6 */
-	fire_as(id, "manager_on_site", "sun.hua", "manager", NULL, 0);
-	advance(MIN); /* +7 */
-	fire_as(id, "feedback_given", "qian.li", "team_head", plan, 1);
-	gj_client_set_actor(cl, "sun.hua", "manager", "test");
-	gj_client_fire(cl, id, "close", NULL, 0, NULL, &r);
-	expect_refusal(r, GUANJIA__ERROR_CODE__MISSING_FIELD, "report");
-	fire_as(id, "close", "sun.hua", "manager", report, 1);
-	advance(24 * 60 * MIN);
+	it_advance(30 * 1000);
+	it_fire_as("zhao.gang", "security", id, "report_to_head", NULL, 0);
+	it_advance(2 * MIN + 30 * 1000); /* +3 */
+	it_fire_as("qian.li", "team_head", id, "report_to_manager", NULL, 0);
+	it_advance(3 * MIN); /* +6 */
+	it_fire_as("sun.hua", "manager", id, "manager_on_site", NULL, 0);
+	it_advance(MIN); /* +7 */
+	it_fire_as("qian.li", "team_head", id, "feedback_given", plan, 1);
+	it_fire_refused("sun.hua", "manager", id, "close", NULL, 0, GUANJIA__ERROR_CODE__MISSING_FIELD,
+			"report");
+	it_fire_as("sun.hua", "manager", id, "close", report, 1);
+	it_advance(24 * 60 * MIN);
 	alerts_of(id, got, sizeof(got));
 	ck_assert_str_eq(got, "");
-	call_ok(gj_client_get(cl, id, true, &r), r);
-	ck_assert(r->ticket->closed);
-	ck_assert_uint_eq(r->ticket->history_len, 6);
+	tk = it_get(id, true, &r);
+	ck_assert(tk->closed);
+	ck_assert_uint_eq(tk->history_len, 6);
 	gj_reply_free(r);
 }
 END_TEST
@@ -717,8 +617,8 @@ START_TEST(mutated_requests_never_stop_the_daemon)
 			ck_assert_uint_gt(strlen(x->message), 10);
 		gj_reply_free(x);
 	}
-	ck_assert(gj_daemon_alive(&d));
-	call_ok(gj_client_status(cl, &r), r);
+	ck_assert(gj_daemon_alive(&it_daemon));
+	it_call_ok(gj_client_status(it_client, &r), r);
 	gj_reply_free(r);
 }
 END_TEST
@@ -747,7 +647,7 @@ static uint64_t open_pinned(uint32_t want_version, int64_t want_deadline)
 	Guanjia__Reply *r = NULL;
 	uint64_t id;
 
-	call_ok(gj_client_open(cl, "pinned", NULL, NULL, 0, NULL, &r), r);
+	it_call_ok(gj_client_open(it_client, "pinned", NULL, NULL, 0, NULL, &r), r);
 	ck_assert_uint_eq(r->ticket->workflow_version, want_version);
 	ck_assert_int_eq(r->ticket->clocks[0]->deadline, want_deadline);
 	id = r->ticket->id;
@@ -760,42 +660,39 @@ START_TEST(tickets_keep_the_workflow_version_they_were_opened_under)
 	char wdir[] = "/tmp/gj-wf-XXXXXX", cmd[64];
 	const char *args[] = { "--manual-clock", T0_TEXT, "--workflows", wdir, NULL };
 	Guanjia__Reply *r = NULL;
-	int64_t at = 0;
+	struct it_alerts ac;
 	uint64_t a, b;
 
+	/* Restarted by hand: it_start() has no --workflows. */
 	ck_assert_ptr_nonnull(mkdtemp(wdir));
-	stop_client();
-	ck_assert_int_eq(gj_daemon_stop(&d), 0);
+	it_stop(false);
 	write_workflow(wdir, 1, "10m");
-	ck_assert_int_eq(gj_daemon_start(&d, args), 0);
-	ck_assert_int_eq(gj_client_connect(d.cmd_url, &cl), 0);
-	gj_client_set_actor(cl, "li.ming", "butler", "test");
+	ck_assert_int_eq(gj_daemon_start(&it_daemon, args), 0);
+	it_connect_as("li.ming", "butler");
 	a = open_pinned(1, T0 + 10 * MIN);
-	stop_client();
-	ck_assert_int_eq(gj_daemon_stop(&d), 0);
+	it_stop(false);
 
 	/* Version 2 gives 30 minutes: new tickets get it, ticket a keeps 10. */
 	write_workflow(wdir, 2, "30m");
-	ck_assert_int_eq(gj_daemon_start(&d, args), 0);
-	ck_assert_int_eq(gj_client_connect(d.cmd_url, &cl), 0);
-	gj_client_set_actor(cl, "li.ming", "butler", "test");
+	ck_assert_int_eq(gj_daemon_start(&it_daemon, args), 0);
+	it_connect_as("li.ming", "butler");
 	b = open_pinned(2, T0 + 30 * MIN);
-	advance(10 * MIN);
-	ck_assert_uint_eq(count_alerts(a, GUANJIA__ALERT_LEVEL__BREACH, "dispatch", &at), 1);
-	ck_assert_int_eq(at, T0 + 10 * MIN);
-	ck_assert_uint_eq(count_alerts(b, GUANJIA__ALERT_LEVEL__BREACH, "dispatch", NULL), 0);
-	call_ok(gj_client_fire(cl, a, "dispatch", NULL, 0, NULL, &r), r);
+	it_advance(10 * MIN);
+	ac = it_alerts(a, NULL, "dispatch", GUANJIA__ALERT_LEVEL__BREACH, 0);
+	ck_assert_uint_eq(ac.n, 1);
+	ck_assert_int_eq(ac.last_at, T0 + 10 * MIN);
+	ck_assert_uint_eq(it_alerts(b, NULL, "dispatch", GUANJIA__ALERT_LEVEL__BREACH, 0).n, 0);
+	it_call_ok(gj_client_fire(it_client, a, "dispatch", NULL, 0, NULL, &r), r);
 	ck_assert_uint_eq(r->ticket->workflow_version, 1);
 	gj_reply_free(r);
-	stop_client();
-	ck_assert_int_eq(gj_daemon_stop(&d), 0);
+	it_stop(false);
 
 	/* Changing version 2 without a new number is refused at start. */
 	write_workflow(wdir, 2, "40m");
-	ck_assert_int_eq(gj_daemon_start(&d, args), -1);
+	ck_assert_int_eq(gj_daemon_start(&it_daemon, args), -1);
 	write_workflow(wdir, 2, "30m");
-	ck_assert_int_eq(gj_daemon_start(&d, args), 0);
-	ck_assert_int_eq(gj_client_connect(d.cmd_url, &cl), 0);
+	ck_assert_int_eq(gj_daemon_start(&it_daemon, args), 0);
+	it_connect_as("li.ming", "butler");
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", wdir);
 	ck_assert_int_eq(system(cmd), 0);
 }
@@ -810,31 +707,32 @@ START_TEST(r17_moderate_repair_counts_working_days_over_the_holiday)
 	const int64_t t0 = 1790755200000LL; /* 2026-09-30T16:00:00+08:00 */
 	const int64_t due = 1791624600000LL; /* 2026-10-10T17:30:00+08:00 */
 	Guanjia__Reply *r = NULL;
-	int64_t at = 0;
+	struct it_alerts ac;
 	uint64_t a;
 
-	stop_client();
-	ck_assert_int_eq(gj_daemon_stop(&d), 0);
-	start_at("2026-09-30T16:00:00+08:00");
+	it_stop(false);
+	it_start("2026-09-30T16:00:00+08:00", NULL, NULL);
 	a = open_r17("3# roof drain");
-	call_ok(gj_client_fire(cl, a, "dispatch", disp, 2, NULL, &r), r);
+	it_call_ok(gj_client_fire(it_client, a, "dispatch", disp, 2, NULL, &r), r);
 	for (size_t i = 0; i < r->ticket->n_clocks; i++)
 		if (strcmp(r->ticket->clocks[i]->id, "moderate_repair") == 0) {
 			ck_assert_int_eq(r->ticket->clocks[i]->deadline, due);
 			ck_assert(!r->ticket->clocks[i]->provisional);
 		}
 	gj_reply_free(r);
-	advance(due - t0 - 2 * 3600 * 1000 - 1);
-	ck_assert_uint_eq(count_alerts(a, GUANJIA__ALERT_LEVEL__WARNING, "moderate_repair", NULL), 0);
-	advance(1);
-	ck_assert_uint_eq(count_alerts(a, GUANJIA__ALERT_LEVEL__WARNING, "moderate_repair", &at), 1);
-	ck_assert_int_eq(at, due - 2 * 3600 * 1000);
-	advance(2 * 3600 * 1000 - 1);
-	ck_assert_uint_eq(count_alerts(a, GUANJIA__ALERT_LEVEL__BREACH, "moderate_repair", NULL), 0);
-	advance(1);
-	ck_assert_uint_eq(count_alerts(a, GUANJIA__ALERT_LEVEL__BREACH, "moderate_repair", &at), 1);
-	ck_assert_int_eq(at, due);
-	ck_assert_uint_eq(count_alerts(a, GUANJIA__ALERT_LEVEL__BREACH, "any_repair", NULL), 0);
+	it_advance(due - t0 - 2 * 3600 * 1000 - 1);
+	ck_assert_uint_eq(it_alerts(a, NULL, "moderate_repair", GUANJIA__ALERT_LEVEL__WARNING, 0).n, 0);
+	it_advance(1);
+	ac = it_alerts(a, NULL, "moderate_repair", GUANJIA__ALERT_LEVEL__WARNING, 0);
+	ck_assert_uint_eq(ac.n, 1);
+	ck_assert_int_eq(ac.last_at, due - 2 * 3600 * 1000);
+	it_advance(2 * 3600 * 1000 - 1);
+	ck_assert_uint_eq(it_alerts(a, NULL, "moderate_repair", GUANJIA__ALERT_LEVEL__BREACH, 0).n, 0);
+	it_advance(1);
+	ac = it_alerts(a, NULL, "moderate_repair", GUANJIA__ALERT_LEVEL__BREACH, 0);
+	ck_assert_uint_eq(ac.n, 1);
+	ck_assert_int_eq(ac.last_at, due);
+	ck_assert_uint_eq(it_alerts(a, NULL, "any_repair", GUANJIA__ALERT_LEVEL__BREACH, 0).n, 0);
 }
 END_TEST
 
@@ -845,17 +743,16 @@ START_TEST(deadline_into_a_year_without_calendar_data_alerts_the_administrator)
 	bool provisional = false;
 	uint64_t a;
 
-	stop_client();
-	ck_assert_int_eq(gj_daemon_stop(&d), 0);
-	start_at("2026-12-30T10:00:00+08:00");
+	it_stop(false);
+	it_start("2026-12-30T10:00:00+08:00", NULL, NULL);
 	a = open_r17("gate");
-	call_ok(gj_client_fire(cl, a, "dispatch", disp, 2, NULL, &r), r);
+	it_call_ok(gj_client_fire(it_client, a, "dispatch", disp, 2, NULL, &r), r);
 	for (size_t i = 0; i < r->ticket->n_clocks; i++)
 		if (strcmp(r->ticket->clocks[i]->id, "moderate_repair") == 0)
 			provisional = r->ticket->clocks[i]->provisional;
 	ck_assert(provisional);
 	gj_reply_free(r);
-	call_ok(gj_client_replay(cl, 1, 100, "alert.main.calendar.cn", &r), r);
+	it_call_ok(gj_client_replay(it_client, 1, 100, "alert.main.calendar.cn", &r), r);
 	ck_assert_uint_ge(r->records->n_records, 1);
 	Guanjia__Alert *al = r->records->records[0]->alert;
 	ck_assert_uint_eq(al->ticket_id, a);
@@ -867,12 +764,12 @@ END_TEST
 
 START_TEST(second_daemon_on_same_data_is_refused)
 {
-	struct gj_daemon other = d;
+	struct gj_daemon other = it_daemon;
 	const char *args[] = { "--manual-clock", T0_TEXT, NULL };
 
 	other.pid = 0;
 	ck_assert_int_eq(gj_daemon_start(&other, args), -1);
-	ck_assert(gj_daemon_alive(&d));
+	ck_assert(gj_daemon_alive(&it_daemon));
 }
 END_TEST
 
@@ -880,13 +777,11 @@ int main(void)
 {
 	Suite *s = suite_create("integration");
 	TCase *tc = tcase_create("daemon");
-	SRunner *sr;
-	int failed;
 
 	/* scribble() writes to sockets the daemon closes on it. */
 	signal(SIGPIPE, SIG_IGN);
 	tcase_set_timeout(tc, 120);
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, setup, it_teardown);
 	tcase_add_test(tc, r17_undispatched_breaches_once_at_ten_minutes);
 	tcase_add_test(tc, minor_repair_breaches_sixty_minutes_after_dispatch);
 	tcase_add_test(tc, deadlines_survive_a_restart);
@@ -900,9 +795,5 @@ int main(void)
 	tcase_add_test(tc, deadline_into_a_year_without_calendar_data_alerts_the_administrator);
 	tcase_add_test(tc, second_daemon_on_same_data_is_refused);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return it_run(s);
 }
