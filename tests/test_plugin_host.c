@@ -92,17 +92,6 @@ static uint64_t open_probe(Guanjia__Reply **ret)
 	return (*ret)->ticket->id;
 }
 
-static uint64_t last_seq(void)
-{
-	Guanjia__Reply *r = NULL;
-	uint64_t seq;
-
-	it_call_ok(gj_client_status(it_client, &r), r);
-	seq = r->status->last_seq;
-	gj_reply_free(r);
-	return seq;
-}
-
 /* The journal records under a prefix about one ticket: how many, and
  * copies of what the last alert or notice said. */
 struct found {
@@ -455,7 +444,7 @@ START_TEST(check_event_refuses_with_the_plugins_sentence_and_nothing_changes)
 	id = open_probe(&r);
 	gj_reply_free(r);
 	before = it_get(id, true, &before_r);
-	seq = last_seq();
+	seq = it_last_seq();
 
 	/* A fire the workflow allows (finish, by engineering), refused by the
 	 * plugin before anything is written. */
@@ -474,7 +463,7 @@ START_TEST(check_event_refuses_with_the_plugins_sentence_and_nothing_changes)
 	ck_assert_uint_eq(tk->n_history, before->n_history);
 	ck_assert_int_eq(tk->updated_at, before->updated_at);
 	gj_reply_free(r);
-	ck_assert_uint_eq(last_seq(), seq);
+	ck_assert_uint_eq(it_last_seq(), seq);
 
 	/* An open too: no ticket, no record. */
 	it_connect_as("li.ming", "butler");
@@ -483,7 +472,7 @@ START_TEST(check_event_refuses_with_the_plugins_sentence_and_nothing_changes)
 	ck_assert_int_eq(r->code, GUANJIA__ERROR_CODE__REFUSED_BY_POLICY);
 	ck_assert_str_eq(r->message, REFUSAL);
 	gj_reply_free(r);
-	ck_assert_uint_eq(last_seq(), seq);
+	ck_assert_uint_eq(it_last_seq(), seq);
 	it_call_ok(gj_client_status(it_client, &r), r);
 	ck_assert_uint_eq(r->status->tickets, 2); /* the probe's and its child */
 	gj_reply_free(r);
