@@ -41,6 +41,7 @@ struct host_plugin {            /* the host_ctx of one plugin */
 	const struct gj_ynode *config;  /* its section, NULL when none */
 	char **strings;                 /* what config_get returned (joined lists) */
 	size_t n_strings;
+	bool refused;                   /* its init failed: not loaded */
 };
 
 struct gj_host {
@@ -1134,14 +1135,25 @@ int gj_host_set_plugin_config(struct gj_host *h, const char *name, const char *t
 	return 0;
 }
 
+static void unbind_plugin(void *arg, void *ctx)
+{
+	struct host_plugin *hp = ctx;
+
+	(void)arg;
+	if (hp)
+		hp->refused = true;
+}
+
 static int bind_plugin(void *arg, const char *name, void **ret_ctx, char **ret_why)
 {
 	struct gj_host *h = arg;
 	struct host_plugin *hp;
 	void *na;
 
-	for (size_t i = 0; i < gj_host_plugin_count(h); i++)
-		if (strcmp(gj_host_plugin_name(h, i), name) == 0) {
+	/* The plugins bound so far in this load (h->plugins is only set once
+	 * the whole directory is loaded). */
+	for (size_t i = 0; i < h->n_bound; i++)
+		if (!h->bound[i]->refused && strcmp(h->bound[i]->name, name) == 0) {
 			if (asprintf(ret_why, "a plugin named '%s' is already loaded", name) < 0)
 				*ret_why = NULL;
 			return -EEXIST;
@@ -1164,7 +1176,7 @@ static int bind_plugin(void *arg, const char *name, void **ret_ctx, char **ret_w
 
 int gj_host_load_plugins(struct gj_host *h, const char *dir, char **ret_errors)
 {
-	struct gj_plugin_binder binder = { bind_plugin, h };
+	struct gj_plugin_binder binder = { bind_plugin, unbind_plugin, h };
 
 	if (h->plugins) {
 		if (ret_errors)

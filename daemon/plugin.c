@@ -128,6 +128,8 @@ static int load_one(const char *path, const struct gj_host_api *host,
 	}
 	r = d->init(host, host_ctx, &state);
 	if (r != 0) {
+		if (binder && binder->unbind)
+			binder->unbind(binder->arg, host_ctx);
 		if (r > 0)
 			r = -r;
 		set_error(ret_error, "plugin %s (%s): init failed: %s", path, d->name,

@@ -34,6 +34,8 @@ int gj_plugin_load(const char *path, const struct gj_host_api *host,
  */
 struct gj_plugin_binder {
 	int (*bind)(void *arg, const char *name, void **ret_ctx, char **ret_why);
+	/** The plugin bound to ctx was refused after all (its init failed). */
+	void (*unbind)(void *arg, void *ctx);
 	void *arg;
 };
 

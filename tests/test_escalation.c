@@ -482,6 +482,13 @@ START_TEST(plugin_of_another_major_is_refused_and_the_others_load)
 	}
 	snprintf(link, sizeof(link), "%s/old_escalation.so", dir);
 	ck_assert_int_eq(symlink(GJ_TEST_PLUGIN_BAD_MAJOR, link), 0);
+	/* A second copy of a plugin: same name, refused. */
+	{
+		char target[PATH_MAX];
+		snprintf(target, sizeof(target), "%s/ladder.so", GJ_PLUGIN_BUILD_DIR);
+		snprintf(link, sizeof(link), "%s/zz_ladder_copy.so", dir);
+		ck_assert_int_eq(symlink(target, link), 0);
+	}
 
 	{
 		const char *args[] = { "--manual-clock", "2026-10-09T10:00:00+08:00",
@@ -497,6 +504,8 @@ START_TEST(plugin_of_another_major_is_refused_and_the_others_load)
 		snprintf(want, sizeof(want), "old_escalation.so was built for ABI 2.0, this daemon "
 			 "speaks %d.%d", GJ_PLUGIN_ABI_MAJOR, GJ_PLUGIN_ABI_MINOR);
 		ck_assert_msg(strstr(log, want) != NULL, "%s", log);
+		ck_assert_msg(strstr(log, "zz_ladder_copy.so (ladder): a plugin named 'ladder' is "
+				     "already loaded") != NULL, "%s", log);
 	}
 	free(log);
 	it_connect_as("li.ming", "butler");
@@ -507,6 +516,8 @@ START_TEST(plugin_of_another_major_is_refused_and_the_others_load)
 		unlink(link);
 	}
 	snprintf(link, sizeof(link), "%s/old_escalation.so", dir);
+	unlink(link);
+	snprintf(link, sizeof(link), "%s/zz_ladder_copy.so", dir);
 	unlink(link);
 	rmdir(dir);
 }
