@@ -197,6 +197,9 @@ int gj_apply_open(struct gj_engine *eng, const struct gj_who *who,
 				 "role '%s' may not open %s tickets (allowed: %s)",
 				 who->role, wf->id, list);
 	}
+	rc = gj_host_check_estate(eng, estate, ref);
+	if (rc)
+		return rc;
 	rc = gj_host_check_roster(eng, estate, who, ref);
 	if (rc)
 		return rc;

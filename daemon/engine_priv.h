@@ -136,6 +136,8 @@ struct gj_host_check {
 /** Let the plugins refuse a command before anything is written. */
 int gj_host_check_event(struct gj_engine *eng, const struct gj_host_check *chk,
 			struct gj_refusal *ref);
+/** May a ticket be opened in this estate?  (Any, when no estates are listed.) */
+int gj_host_check_estate(struct gj_engine *eng, const char *estate, struct gj_refusal *ref);
 /** Is this person on the estate's roster in this role?  (0 when the estate
  * has no roster, or for customers' roles.) */
 int gj_host_check_roster(struct gj_engine *eng, const char *estate,

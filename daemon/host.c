@@ -1458,6 +1458,24 @@ void gj_host_set_site(struct gj_host *h, const struct gj_site *site)
 	h->site = site;
 }
 
+int gj_host_check_estate(struct gj_engine *eng, const char *estate, struct gj_refusal *ref)
+{
+	const struct gj_site *site = eng->host ? eng->host->site : NULL;
+	char list[512];
+	const char *ids[64];
+	size_t n = 0;
+
+	/* With estates listed, a ticket may only be opened in one of them: a
+	 * typo would otherwise make an estate without calendar or roster. */
+	if (!site || gj_site_estate_count(site) == 0 || gj_site_has_estate(site, estate))
+		return 0;
+	while (n < 64 && (ids[n] = gj_site_estate_id(site, n)))
+		n++;
+	gj_join_ids(list, sizeof(list), ids, n);
+	return gj_refuse(ref, GUANJIA__ERROR_CODE__UNKNOWN_ESTATE,
+			 "there is no estate '%.64s' (estates: %s)", estate, list);
+}
+
 int gj_host_check_roster(struct gj_engine *eng, const char *estate, const struct gj_who *who,
 			 struct gj_refusal *ref)
 {

@@ -267,6 +267,11 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	ecfg.calendar = gj_site_default_calendar(site);
+	if (gj_site_estate_count(site) && !gj_site_has_estate(site, ecfg.default_estate)) {
+		fprintf(stderr, "guanjiad: configuration error: the default estate '%s' (--estate) is "
+			"not one of the estates listed (--estates)\n", ecfg.default_estate);
+		goto out;
+	}
 	if (gj_workflows_count(wfs) == 0) {
 		fprintf(stderr, "guanjiad: configuration error: %s holds no workflow (*.yaml); nothing to serve\n",
 			wf_dir ? wf_dir : "the embedded configuration");

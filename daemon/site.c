@@ -221,3 +221,8 @@ const char *gj_site_estate_id(const struct gj_site *site, size_t i)
 
 	return e ? gj_estate_id(e) : NULL;
 }
+
+bool gj_site_has_estate(const struct gj_site *site, const char *estate)
+{
+	return site && estate && gj_estates_find(site->estates, estate) != NULL;
+}

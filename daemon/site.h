@@ -12,6 +12,7 @@
  */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "calendar.h"
@@ -51,6 +52,9 @@ const struct gj_roster *gj_site_roster(const struct gj_site *site, const char *e
 
 /** How many estates are listed. */
 size_t gj_site_estate_count(const struct gj_site *site);
+
+/** Is this estate listed? */
+bool gj_site_has_estate(const struct gj_site *site, const char *estate);
 
 /** The id of the i-th estate listed, NULL past the end. */
 const char *gj_site_estate_id(const struct gj_site *site, size_t i);

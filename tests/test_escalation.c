@@ -271,6 +271,12 @@ START_TEST(roster_checks_actors_and_alerts_name_who_is_on_duty)
 	r = it_fire_refused_reply("wang.fang", "cs_lead", a, "dispatch", NULL, 0);
 	ck_assert_int_eq(r->code, GUANJIA__ERROR_CODE__NOT_ON_ROSTER);
 	gj_reply_free(r);
+	/* An estate that is not listed is refused, naming those that are. */
+	r = it_open_refused_reply("li.ming", "butler", "r17_repair", "demo_typo", kv, 1);
+	ck_assert_int_eq(r->code, GUANJIA__ERROR_CODE__UNKNOWN_ESTATE);
+	ck_assert_msg(strstr(r->message, "there is no estate 'demo_typo' (estates: main, demo)"),
+		      "%s", r->message);
+	gj_reply_free(r);
 	/* The estate `main` has no roster: anyone in a role the workflow allows. */
 	it_connect_as("stranger", "butler");
 	it_call_ok(gj_client_open(it_client, "r17_repair", "main", kv, 1, NULL, &r), r);
