@@ -161,6 +161,16 @@ int gj_cmd_recompute(struct gj_engine *eng, const Guanjia__Request *req,
 		return gj_refuse(ref, GUANJIA__ERROR_CODE__ROLE_NOT_ALLOWED,
 				 "role '%s' may not recompute deadlines (allowed: manager, admin_hr)",
 				 req->actor->role);
+	/* The roster has the last word where the estate has one: the estate
+	 * named, or every estate when none is. */
+	{
+		struct gj_who who = { req->actor->person, req->actor->role, req->actor->channel,
+				      req->request_id };
+		rc = gj_host_check_roster_all(eng, rq->estate && *rq->estate ? rq->estate : NULL,
+					      &who, ref);
+		if (rc)
+			return rc;
+	}
 	out = calloc(1, sizeof(*out));
 	res = calloc(1, sizeof(*res));
 	if (!out || !res) {

@@ -142,6 +142,9 @@ int gj_host_check_estate(struct gj_engine *eng, const char *estate, struct gj_re
  * has no roster, or for customers' roles.) */
 int gj_host_check_roster(struct gj_engine *eng, const char *estate,
 			 const struct gj_who *who, struct gj_refusal *ref);
+/** gj_host_check_roster for one estate, or (estate NULL) every estate listed. */
+int gj_host_check_roster_all(struct gj_engine *eng, const char *estate, const struct gj_who *who,
+			     struct gj_refusal *ref);
 /** The ticket was stored after `event`: tell the plugins.  *tkp is
  * re-read when a plugin may have changed it. */
 int gj_host_after_transition(struct gj_engine *eng, Guanjia__Ticket **tkp,

@@ -1496,6 +1496,30 @@ int gj_host_check_roster(struct gj_engine *eng, const char *estate, const struct
 	return rc;
 }
 
+int gj_host_check_roster_all(struct gj_engine *eng, const char *estate, const struct gj_who *who,
+			     struct gj_refusal *ref)
+{
+	const struct gj_site *site = eng->host ? eng->host->site : NULL;
+	const char *id;
+
+	if (estate)
+		return gj_host_check_roster(eng, estate, who, ref);
+	for (size_t i = 0; site && (id = gj_site_estate_id(site, i)); i++) {
+		int rc = gj_host_check_roster(eng, id, who, ref);
+		if (rc) {
+			/* Say how to act on the estates one may act on. */
+			char *m = NULL;
+			if (ref->message && asprintf(&m, "%s; name an estate (gj recompute --estate E)",
+						     ref->message) >= 0) {
+				free(ref->message);
+				ref->message = m;
+			}
+			return rc;
+		}
+	}
+	return 0;
+}
+
 const struct gj_calendar *gj_host_calendar_by_id(const struct gj_engine *eng, const char *id)
 {
 	if (eng->host && eng->host->site)

@@ -112,6 +112,22 @@ static size_t history_count(uint64_t id, const char *event, const char *about,
 	return n;
 }
 
+static Guanjia__Reply *recompute_as(const char *person, const char *role, const char *estate,
+				    bool apply)
+{
+	Guanjia__Request req = GUANJIA__REQUEST__INIT;
+	Guanjia__Recompute rc = GUANJIA__RECOMPUTE__INIT;
+	Guanjia__Reply *r = NULL;
+
+	it_connect_as(person, role);
+	rc.apply = apply;
+	rc.estate = (char *)(estate ? estate : "");
+	req.command_case = GUANJIA__REQUEST__COMMAND_RECOMPUTE;
+	req.recompute = &rc;
+	ck_assert_int_eq(gj_client_call(it_client, &req, &r), 0);
+	return r;
+}
+
 static Guanjia__Reply *recompute(bool apply, const char *role)
 {
 	Guanjia__Request req = GUANJIA__REQUEST__INIT;
@@ -270,6 +286,21 @@ START_TEST(roster_checks_actors_and_alerts_name_who_is_on_duty)
 	gj_reply_free(r);
 	r = it_fire_refused_reply("wang.fang", "cs_lead", a, "dispatch", NULL, 0);
 	ck_assert_int_eq(r->code, GUANJIA__ERROR_CODE__NOT_ON_ROSTER);
+	gj_reply_free(r);
+	/* Recompute too: a butler of demo may not act there as a manager. */
+	r = recompute_as("wang.fang", "manager", "demo", true);
+	ck_assert_int_eq(r->outcome, GUANJIA__OUTCOME__REFUSED);
+	ck_assert_int_eq(r->code, GUANJIA__ERROR_CODE__NOT_ON_ROSTER);
+	gj_reply_free(r);
+	r = recompute_as("wang.fang", "manager", NULL, false);
+	ck_assert_int_eq(r->code, GUANJIA__ERROR_CODE__NOT_ON_ROSTER);
+	ck_assert_msg(strstr(r->message, "name an estate"), "%s", r->message);
+	gj_reply_free(r);
+	r = recompute_as("wang.fang", "manager", "main", false); /* main has no roster */
+	it_check_applied(0, r);
+	gj_reply_free(r);
+	r = recompute_as("chen.jianguo", "manager", "demo", false);
+	it_check_applied(0, r);
 	gj_reply_free(r);
 	/* An estate that is not listed is refused, naming those that are. */
 	r = it_open_refused_reply("li.ming", "butler", "r17_repair", "demo_typo", kv, 1);
