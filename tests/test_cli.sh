@@ -303,11 +303,18 @@ expect_rc 2 "explain without a TICKET is a usage error" gj explain
 
 # --- gj recompute: nothing has moved under the deadlines ---------------------
 
-expect_rc 0 "recompute (dry run) as a manager" gj --as wang --role manager recompute
+expect_rc 0 "recompute (dry run) as a manager (on the demo roster)" gj --as chen.jianguo --role manager recompute
 if [ "$(cat "$WORK/out")" = "0 deadlines would move" ]; then
 	pass "recompute says: 0 deadlines would move"
 else
 	fail "recompute printed '$(cat "$WORK/out")', expected '0 deadlines would move'" "$(cat "$WORK/err")"
+fi
+expect_rc 1 "recompute by a manager not on the demo roster, every estate" \
+	gj --as wang --role manager recompute
+if grep -q "not on the roster of demo.*name an estate" "$WORK/err"; then
+	pass "the roster refuses, and says to name an estate"
+else
+	fail "the roster's refusal" "$(cat "$WORK/err")"
 fi
 expect_rc 0 "recompute --apply --estate main as admin_hr" \
 	gj --as zhao --role admin_hr recompute --apply --estate main
@@ -316,7 +323,7 @@ if [ "$(cat "$WORK/out")" = "0 deadlines moved" ]; then
 else
 	fail "recompute --apply printed '$(cat "$WORK/out")', expected '0 deadlines moved'" "$(cat "$WORK/err")"
 fi
-expect_rc 0 "recompute --json" gj --as wang --role manager recompute --json
+expect_rc 0 "recompute --json" gj --as chen.jianguo --role manager recompute --json
 check_py "recompute --json: nothing would move, not applied" "$WORK/out" "
 r = lines[0]['recompute']
 assert r['clocks_moved'] == 0 and r['tickets_moved'] == 0 and not r['applied'], r
