@@ -146,8 +146,15 @@ int64_t gj_clocks_deadline_from(struct gj_engine *eng, const Guanjia__Ticket *tk
 	*ret_provisional = false;
 	if (def->deadline_field) {
 		const char *v = gj_ticket_field(tk, def->deadline_field);
+		struct gj_date day;
 		int64_t t;
-		if (!v || !*v || gj_time_parse(v, &t))
+		if (!v || !*v)
+			return 0;
+		/* A date alone means by the close of that day on the estate's
+		 * calendar, not its first instant. */
+		if (strlen(v) == 10 && cal && gj_date_parse(v, &day) == 0)
+			return gj_calendar_day_close_ms(cal, day, &t) ? 0 : t;
+		if (gj_time_parse(v, &t))
 			return 0;
 		return t;
 	}

@@ -97,7 +97,7 @@ int gj_time_parse(const char *text, int64_t *ret_ms)
 	if (read_num(&p, 4, &y) || *p++ != '-' || read_num(&p, 2, &mo) ||
 	    *p++ != '-' || read_num(&p, 2, &d))
 		return -EINVAL;
-	if (mo < 1 || mo > 12 || d < 1 || d > 31)
+	if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > 31)
 		return -EINVAL;
 	if (*p == 'T' || *p == ' ') {
 		p++;
@@ -122,7 +122,7 @@ int gj_time_parse(const char *text, int64_t *ret_ms)
 				ms = frac;
 			}
 		}
-		if (h > 24 || mi > 59 || s > 60)
+		if (h > 24 || mi > 59 || s > 60 || (h == 24 && (mi || s || ms)))
 			return -EINVAL;
 	}
 	if (*p == 'Z') {
@@ -137,6 +137,8 @@ int gj_time_parse(const char *text, int64_t *ret_ms)
 			p++;
 		if (*p && read_num(&p, 2, &om))
 			return -EINVAL;
+		if (om > 59 || oh * 60 + om > 14 * 60)
+			return -EINVAL; /* UTC offsets run from -14:00 to +14:00 */
 		offset_min = sign * (oh * 60 + om);
 	}
 	if (*p)

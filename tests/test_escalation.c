@@ -503,6 +503,32 @@ START_TEST(ladder_levels_fire_once_each_across_restarts)
 }
 END_TEST
 
+/* --- deadlines given as a date, and times refused -------------------- */
+
+START_TEST(a_date_alone_is_due_at_the_close_of_that_day)
+{
+	const char *by_date[] = { "received_by=security", "reply_by=2026-10-12" };
+	const char *bad_offset[] = { "received_by=security", "reply_by=2026-10-12T10:00:00+99:00" };
+	const char *bad_year[] = { "received_by=security", "reply_by=1969-12-31T10:00:00+08:00" };
+	Guanjia__Reply *r = NULL;
+	Guanjia__Ticket *tk;
+	uint64_t id;
+
+	it_start("2026-10-09T10:00:00+08:00", NULL, NULL);
+	id = it_open_as("li.ming", "butler", "r19_complaint", NULL, by_date, 2);
+	tk = it_get(id, false, &r);
+	ck_assert_int_eq(it_clock(tk, "reply")->deadline, it_at("2026-10-12T17:30:00+08:00"));
+	gj_reply_free(r);
+	r = it_open_refused_reply("li.ming", "butler", "r19_complaint", NULL, bad_offset, 2);
+	ck_assert_int_eq(r->code, GUANJIA__ERROR_CODE__INVALID_ARGUMENT);
+	ck_assert_msg(strstr(r->message, "reply_by"), "%s", r->message);
+	gj_reply_free(r);
+	r = it_open_refused_reply("li.ming", "butler", "r19_complaint", NULL, bad_year, 2);
+	ck_assert_int_eq(r->code, GUANJIA__ERROR_CODE__INVALID_ARGUMENT);
+	gj_reply_free(r);
+}
+END_TEST
+
 /* --- the ABI check at start ------------------------------------------ */
 
 START_TEST(plugin_of_another_major_is_refused_and_the_others_load)
@@ -573,6 +599,7 @@ Suite *escalation_suite(void)
 	tcase_add_test(tc, special_event_manager_alerted_at_five_minutes_unless_the_head_reported);
 	tcase_add_test(tc, defer_notice_due_at_close_of_the_third_working_day);
 	tcase_add_test(tc, ladder_levels_fire_once_each_across_restarts);
+	tcase_add_test(tc, a_date_alone_is_due_at_the_close_of_that_day);
 	tcase_add_test(tc, plugin_of_another_major_is_refused_and_the_others_load);
 	suite_add_tcase(s, tc);
 	return s;
