@@ -79,6 +79,9 @@ static int check_required(const Guanjia__Ticket *tk, const struct gj_strv *req,
 
 	for (size_t i = 0; i < req->n; i++) {
 		const char *v = gj_ticket_field(tk, req->v[i]);
+		/* Blanks are not an answer: " " is as missing as "". */
+		while (v && (*v == ' ' || *v == '\t' || *v == '\n' || *v == '\r'))
+			v++;
 		if (v && *v)
 			continue;
 		if (n++)

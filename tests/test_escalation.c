@@ -371,6 +371,12 @@ START_TEST(special_event_manager_alerted_at_five_minutes_unless_the_head_reporte
 	r = it_fire_refused_reply("huang.lei", "team_head", told, "close", NULL, 0);
 	ck_assert_msg(strstr(r->message, "report"), "%s", r->message);
 	gj_reply_free(r);
+	{
+		const char *blank[] = { "report=  " }; /* blanks are no report */
+		r = it_fire_refused_reply("huang.lei", "team_head", told, "close", blank, 1);
+		ck_assert_int_eq(r->code, GUANJIA__ERROR_CODE__MISSING_FIELD);
+		gj_reply_free(r);
+	}
 	it_fire_as("huang.lei", "team_head", told, "close", report, 1);
 }
 END_TEST
