@@ -229,15 +229,22 @@ static size_t on_duty(struct gj_engine *eng, const Guanjia__Alert *al, Guanjia__
 	const struct gj_site *site = eng->host ? eng->host->site : NULL;
 	const struct gj_roster *r = gj_site_roster(site, al->estate);
 	const struct gj_calendar *cal = gj_site_calendar(site, al->estate);
+	Guanjia__Ticket *tk = NULL;
+	const char *zone = NULL;
 	size_t n = 0, np = 0;
 
 	*ret_persons = 0;
 	if (!r)
 		return 0;
+	/* A ticket of one zone (1#-4#) is for the people of that zone (and
+	 * those who cover every zone). */
+	if (al->ticket_id && gj_store_ticket_get(eng->cur, al->ticket_id, &tk) == 0)
+		zone = gj_ticket_field(tk, "zone");
 	for (size_t i = 0; i < al->n_notify_roles && n < MAX_ON_DUTY; i++) {
 		struct gj_roster_duty duty[8];
 		size_t got = 0;
-		if (gj_roster_on_duty(r, cal, al->notify_roles[i], eng->now, duty, 8, &got))
+		if (gj_roster_on_duty_in_zone(r, cal, al->notify_roles[i], zone && *zone ? zone : NULL,
+					      eng->now, duty, 8, &got))
 			continue;
 		for (size_t j = 0; j < got && n < MAX_ON_DUTY; j++) {
 			bool seen = false;
@@ -255,6 +262,8 @@ static size_t on_duty(struct gj_engine *eng, const Guanjia__Alert *al, Guanjia__
 		}
 	}
 	*ret_persons = np;
+	if (tk)
+		protobuf_c_message_free_unpacked(&tk->base, NULL);
 	return n;
 }
 

@@ -509,6 +509,24 @@ START_TEST(ladder_levels_fire_once_each_across_restarts)
 }
 END_TEST
 
+/* --- zones ------------------------------------------------------------ */
+
+/* A ticket of zone 2# warns the butler of zone 2# only; one without a zone
+ * every butler on duty. */
+START_TEST(alerts_of_a_zone_go_to_the_people_of_that_zone)
+{
+	const char *zoned[] = { "zone=2#", "patrol_by=2026-10-09T16:00:00+08:00" };
+	char duty[512];
+	uint64_t id;
+
+	it_start("2026-10-09T10:00:00+08:00", NULL, NULL);
+	id = it_open_as("li.ming", "butler", "r16_patrol", "demo", zoned, 2);
+	it_advance_to(it_at("2026-10-09T14:00:00+08:00"));
+	on_duty_of(id, "patrol", GUANJIA__ALERT_LEVEL__WARNING, duty, sizeof(duty));
+	ck_assert_str_eq(duty, "butler:li.ming");
+}
+END_TEST
+
 /* --- deadlines given as a date, and times refused -------------------- */
 
 START_TEST(a_date_alone_is_due_at_the_close_of_that_day)
@@ -606,6 +624,7 @@ Suite *escalation_suite(void)
 	tcase_add_test(tc, defer_notice_due_at_close_of_the_third_working_day);
 	tcase_add_test(tc, ladder_levels_fire_once_each_across_restarts);
 	tcase_add_test(tc, a_date_alone_is_due_at_the_close_of_that_day);
+	tcase_add_test(tc, alerts_of_a_zone_go_to_the_people_of_that_zone);
 	tcase_add_test(tc, plugin_of_another_major_is_refused_and_the_others_load);
 	suite_add_tcase(s, tc);
 	return s;
