@@ -358,6 +358,16 @@ static int precheck_expected(struct gj_ctx *x, const Guanjia__Ticket *t, const c
 	req.calendar = &q;
 	r = gj_client_call(x->client, &req, &reply);
 	rc = gj_cli_check_reply(x, r, reply, GUANJIA__REPLY__RESULT_CALENDAR);
+	if (!rc) {
+		char today[40];
+		gj_time_format(reply->now, GJ_DEFAULT_UTC_OFFSET_MIN, today, sizeof(today));
+		today[10] = 0;
+		if (strlen(until) == 10 && strcmp(until, today) < 0) {
+			gj_cli_err("the expected repair date %s is in the past (today is %s); nothing "
+				   "was recorded", until, today);
+			rc = EXIT_FAIL;
+		}
+	}
 	if (!rc && strlen(until) == 10 && strcmp(until, reply->calendar->last_day) > 0) {
 		gj_cli_err("the expected repair date %s is later than %d working days after the "
 			   "repair was reported on %s (latest allowed: %s, R17); nothing was recorded",

@@ -389,6 +389,10 @@ expect_grep err "accept applies to a deferred R17 repair only" "'accept' applies
 expect_rc 1 "jobs finish on the incident: not a repair job" gj --as zhang jobs finish "$INC"
 expect_grep err "it names the workflow" "runs r28b_special_event, not a repair job"
 
+expect_rc 1 "jobs defer A until 2026-10-01: in the past, refused before anything is recorded" \
+	gj --as zhang jobs defer "$A" --reason "pump part on order" --until 2026-10-01
+expect_grep err "a past date, and nothing recorded" \
+	'^gj: the expected repair date 2026-10-01 is in the past \(today is 2026-10-09\); nothing was recorded$'
 expect_rc 1 "jobs defer A until 2027-01-15: refused before anything is recorded (beyond 30 working days)" \
 	gj --as zhang jobs defer "$A" --reason "pump part on order" --until 2027-01-15
 expect_grep err "R17's limit on the estate calendar, and nothing recorded" \
