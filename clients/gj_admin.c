@@ -123,7 +123,7 @@ int gj_run_calendar(struct gj_ctx *x)
 		} else if (q.year) {
 			printf("calendar %s, %d: %d working days%s\n", ci->calendar, ci->year,
 			       ci->working_days, ci->year_known ? "" : " (no data for this year: Monday to Friday assumed)");
-			printf("rest days on weekdays (%zu):", ci->n_rest_days);
+			printf("rest days (%zu):", ci->n_rest_days);
 			for (size_t i = 0; i < ci->n_rest_days; i++)
 				printf(" %s", ci->rest_days[i]);
 			printf("\nmake-up working days (%zu):", ci->n_makeup_days);

@@ -146,7 +146,7 @@ static void print_text(const struct gj_report *r)
 	printf("Report of estate %s for %s (%s to %s)\n", r->estate ? r->estate : "(none given, no tickets in the month)",
 	       r->month, from, to);
 	if (r->complete)
-		printf("As of %s: the month is over, these figures will not change.\n", asof);
+		printf("As of %s: the month is over: these figures stay as they are, unless a clock of the month's tickets runs again later (docs/reports.md).\n", asof);
 	else
 		printf("As of %s: the month is not over; the figures so far.\n", asof);
 	printf("Tickets opened in the month: %u\n", r->tickets);

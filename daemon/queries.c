@@ -395,7 +395,11 @@ int gj_query_calendar(struct gj_engine *eng, const Guanjia__Request *req,
 				return -EINVAL;
 			ci->year_known = known;
 			ci->working_days += working;
-			if (wd < 5 && !working)
+			enum gj_day_kind kind = GJ_DAY_WORKING;
+			gj_calendar_day_kind(cal, day, &kind, NULL);
+			/* Every rest day of the year's notice (weekend days inside a
+			 * holiday too), and weekdays that are not worked. */
+			if ((wd < 5 && !working) || kind == GJ_DAY_HOLIDAY)
 				rc = push_str(&ci->rest_days, &ci->n_rest_days, date_text(day));
 			else if (wd >= 5 && working)
 				rc = push_str(&ci->makeup_days, &ci->n_makeup_days, date_text(day));
