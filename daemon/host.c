@@ -720,6 +720,38 @@ static int h_working_days_deadline(void *ctx, const char *estate, int64_t from_m
 		rc = gj_calendar_day_close_ms(cal, last, ret_ms);
 	if (!rc && ret_provisional)
 		*ret_provisional = prov;
+	if (!rc && prov && !eng->host->read_only) {
+		/* Never silently Monday to Friday: tell the administrator, as for
+		 * a workflow clock counted into a year without data. */
+		static char *const roles[] = { (char *)"admin_hr" };
+		struct host_plugin *hp = ctx;
+		Guanjia__Alert al = GUANJIA__ALERT__INIT;
+		char when[40], *msg = NULL, *topic = NULL;
+
+		gj_time_format(*ret_ms, gj_calendar_utc_offset_min(cal), when, sizeof(when));
+		if (asprintf(&msg, "calendar '%s' has no data for the year %.4s: a deadline plugin %s "
+			     "counted (%d working days, due %s) assumes Monday to Friday and is "
+			     "provisional; add that year's rest and make-up days to the calendar",
+			     gj_calendar_id(cal), when, hp->name, n, when) < 0 ||
+		    asprintf(&topic, "alert.%s.calendar.%s", estate ? estate : "", gj_calendar_id(cal)) < 0) {
+			free(msg);
+			return -ENOMEM;
+		}
+		al.estate = (char *)(estate ? estate : "");
+		al.workflow = (char *)"calendar";
+		al.clock = (char *)gj_calendar_id(cal);
+		al.rule = (char *)"";
+		al.level = GUANJIA__ALERT_LEVEL__WARNING;
+		al.notify_roles = (char **)roles;
+		al.n_notify_roles = 1;
+		al.deadline = *ret_ms;
+		al.late_ms = eng->now - *ret_ms;
+		al.message = msg;
+		al.plugin = hp->name;
+		rc = storage(eng, gj_alert_journal(eng, &al, topic));
+		free(msg);
+		free(topic);
+	}
 	return rc;
 }
 

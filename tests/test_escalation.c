@@ -442,6 +442,34 @@ START_TEST(defer_notice_due_at_close_of_the_third_working_day)
 }
 END_TEST
 
+/* A defer notice counted into 2027 (no calendar data yet) is provisional,
+ * and the administrator hears which calendar lacks which year. */
+START_TEST(defer_notice_counted_into_a_year_without_data_alerts_admin)
+{
+	const char *open_kv[] = { "location=Gate 3" };
+	const char *disp_kv[] = { "technician=sun.qiang", "severity=moderate" };
+	Guanjia__Reply *r = NULL;
+	bool found = false;
+	uint64_t id;
+
+	it_start("2026-12-30T10:00:00+08:00", GJ_PLUGIN_BUILD_DIR, NULL);
+	id = it_open_as("li.ming", "butler", "r17_repair", NULL, open_kv, 1);
+	it_fire_as("li.ming", "butler", id, "dispatch", disp_kv, 2);
+	it_fire_as("sun.qiang", "engineering", id, "cannot_fix", NULL, 0);
+	it_call_ok(gj_client_replay(it_client, 1, 10000, "alert.main.calendar.cn", &r), r);
+	for (size_t i = 0; i < r->records->n_records; i++) {
+		Guanjia__Alert *a = r->records->records[i]->alert;
+		if (a && strcmp(a->plugin, "defer_notice") == 0) {
+			found = true;
+			ck_assert_str_eq(a->notify_roles[0], "admin_hr");
+			ck_assert_msg(strstr(a->message, "no data for the year 2027"), "%s", a->message);
+		}
+	}
+	gj_reply_free(r);
+	ck_assert_msg(found, "no calendar alert from defer_notice");
+}
+END_TEST
+
 /* --- ladder ---------------------------------------------------------- */
 
 /* Restart the daemon (kill -9 or a clean stop) with its manual clock where
@@ -622,6 +650,7 @@ Suite *escalation_suite(void)
 	tcase_add_test(tc, provisional_deadlines_move_when_the_year_is_added_and_recompute_asks_first);
 	tcase_add_test(tc, special_event_manager_alerted_at_five_minutes_unless_the_head_reported);
 	tcase_add_test(tc, defer_notice_due_at_close_of_the_third_working_day);
+	tcase_add_test(tc, defer_notice_counted_into_a_year_without_data_alerts_admin);
 	tcase_add_test(tc, ladder_levels_fire_once_each_across_restarts);
 	tcase_add_test(tc, a_date_alone_is_due_at_the_close_of_that_day);
 	tcase_add_test(tc, alerts_of_a_zone_go_to_the_people_of_that_zone);
