@@ -518,6 +518,44 @@ START_TEST(probe_survives_kill9_right_after_the_reply)
 }
 END_TEST
 
+/* A plugin that crashes the daemon inside the open's transaction, after
+ * writing through the host: after the restart there is neither the ticket
+ * nor anything the plugin wrote, nor any journal record of it. */
+START_TEST(crash_inside_the_callback_loses_the_trigger_and_the_plugins_writes)
+{
+	const char *kv[] = { "location=Block 2 lobby", "abi_crash=yes" };
+	Guanjia__Reply *r = NULL;
+	uint64_t seq, tickets;
+	int rc;
+
+	start();
+	it_call_ok(gj_client_status(it_client, &r), r);
+	seq = r->status->last_seq;
+	tickets = r->status->tickets;
+	gj_reply_free(r);
+
+	gj_client_set_timeout(it_client, 3000);
+	rc = gj_client_open(it_client, "r17_repair", NULL, kv, 2, NULL, &r);
+	ck_assert_msg(rc != 0, "the open was answered: %s", r ? r->message : "");
+	for (int i = 0; i < 300 && gj_daemon_alive(&it_daemon); i++)
+		usleep(10000); /* the abort() is on its way; waited for, not assumed */
+	ck_assert(!gj_daemon_alive(&it_daemon));
+	it_disconnect();
+
+	start();
+	it_call_ok(gj_client_status(it_client, &r), r);
+	ck_assert_uint_eq(r->status->tickets, tickets);
+	ck_assert_uint_eq(r->status->last_seq, seq);
+	gj_reply_free(r);
+	{
+		Guanjia__ListTickets filter = GUANJIA__LIST_TICKETS__INIT;
+		it_call_ok(gj_client_list(it_client, &filter, &r), r);
+		ck_assert_uint_eq(r->tickets->n_tickets, 0);
+		gj_reply_free(r);
+	}
+}
+END_TEST
+
 Suite *plugin_host_suite(void)
 {
 	Suite *s = suite_create("plugin_host");
@@ -531,6 +569,7 @@ Suite *plugin_host_suite(void)
 	tcase_add_test(tc, probe_timer_fires_once_across_a_restart);
 	tcase_add_test(tc, check_event_refuses_with_the_plugins_sentence_and_nothing_changes);
 	tcase_add_test(tc, probe_survives_kill9_right_after_the_reply);
+	tcase_add_test(tc, crash_inside_the_callback_loses_the_trigger_and_the_plugins_writes);
 	suite_add_tcase(s, tc);
 	return s;
 }

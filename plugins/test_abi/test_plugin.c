@@ -14,7 +14,9 @@
  * "dispatch" (r17_repair), opens a second r17_repair ticket, and leaves the
  * plugin clock "probe" armed 2 minutes after the open; when it falls due,
  * on_clock notes it in the ticket's history.  check_event refuses any
- * command carrying the field abi_refuse=yes.  fini logs "fini".
+ * command carrying the field abi_refuse=yes.  An open with abi_crash=yes
+ * makes the plugin write to its ticket and then abort() the daemon inside
+ * the transaction (the atomicity test).  fini logs "fini".
  *
  * ABI 1.2 (only when the host speaks it; a 1.1 host gets "v12=skipped"):
  * the probe also stores and reads back a value (kv_put/kv_get), arms the
@@ -31,6 +33,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "gj_plugin.h"
 
@@ -323,6 +326,19 @@ static int on_transition(void *state, const struct gj_plugin_transition *tr)
 
 	if (strcmp(tr->event, "open") != 0)
 		return 0;
+	/* abi_crash=yes: write through the host, then die in the middle of
+	 * the transaction, as a buggy plugin might: after a restart neither
+	 * the open nor these writes may be there. */
+	if (s->host->get_ticket_field(s->ctx, tr->ticket_id, "abi_crash", buf, sizeof(buf)) == 0 &&
+	    strcmp(buf, "yes") == 0) {
+		s->host->set_ticket_field(s->ctx, tr->ticket_id, "written_before_crash", "yes");
+		s->host->append_history(s->ctx, tr->ticket_id, "written before the crash");
+		{
+			struct rlimit none = { 0, 0 }; /* no core file left behind */
+			setrlimit(RLIMIT_CORE, &none);
+		}
+		abort();
+	}
 	if (s->host->get_ticket_field(s->ctx, tr->ticket_id, "abi_probe", buf, sizeof(buf)) != 0 ||
 	    strcmp(buf, "yes") != 0)
 		return 0;
