@@ -606,17 +606,18 @@ START_TEST(ok_plugin_calls_every_host_function)
 		ck_assert_msg(results[i] == 1, "%s called from init", host_functions[i]);
 
 	/* An open of a ticket without abi_probe, and other events of the
-	 * probe ticket: only the abi_probe read (none for other events). */
+	 * probe ticket: only the abi_crash and abi_probe reads (none for
+	 * other events). */
 	tr.ticket_id = 8;
 	tr.workflow = "r28b_special_event";
 	ck_assert_int_eq(CALLBACK(d->on_transition(st, &tr)), 0);
-	ck_assert_int_eq(ticket_calls(), 1);
-	ck_assert_int_eq(fake.get_ticket_field, 1);
+	ck_assert_int_eq(ticket_calls(), 2);
+	ck_assert_int_eq(fake.get_ticket_field, 2);
 	tr.ticket_id = 7;
 	tr.workflow = "r17_repair";
 	tr.event = "dispatch";
 	ck_assert_int_eq(CALLBACK(d->on_transition(st, &tr)), 0);
-	ck_assert_int_eq(ticket_calls(), 1);
+	ck_assert_int_eq(ticket_calls(), 2);
 	ck_assert_int_eq(*probe_calls, 0);
 
 	/* The probe: the open of ticket 7 (abi_probe=yes). */
@@ -632,9 +633,9 @@ START_TEST(ok_plugin_calls_every_host_function)
 	ck_assert_msg(strstr(field_of(7, "abi_probe_result"), "v12=skipped") != NULL, "%s",
 		      field_of(7, "abi_probe_result"));
 
-	/* Each called, with sane arguments.  get_ticket_field: abi_probe,
+	/* Each called, with sane arguments.  get_ticket_field: abi_crash, abi_probe,
 	 * location, state, clock.dispatch.state, state after the fire. */
-	ck_assert_int_eq(fake.get_ticket_field, 5);
+	ck_assert_int_eq(fake.get_ticket_field, 6);
 	ck_assert_int_eq(fake.raise_alert, 1);
 	ck_assert_uint_eq(fake.alert.ticket, 7);
 	ck_assert_str_eq(fake.alert.clock, "dispatch");
