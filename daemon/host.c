@@ -261,6 +261,28 @@ static size_t on_duty(struct gj_engine *eng, const Guanjia__Alert *al, Guanjia__
 				persons[np++] = (char *)duty[j].person;
 		}
 	}
+	/* The person the ticket is assigned to in an alerted role (its
+	 * technician, its butler) is told too, on duty or not. */
+	for (size_t i = 0; tk && i < al->n_notify_roles && np < MAX_ON_DUTY; i++) {
+		static const char *const assignee[][2] = {
+			{ "engineering", "technician" }, { "butler", "butler" },
+		};
+		for (size_t a = 0; a < 2; a++) {
+			const char *who;
+			bool seen = false;
+			if (strcmp(al->notify_roles[i], assignee[a][0]) != 0)
+				continue;
+			who = gj_ticket_field(tk, assignee[a][1]);
+			if (!who || !gj_roster_person_has_role(r, who, assignee[a][0]))
+				continue;
+			for (size_t k = 0; k < np; k++)
+				seen = seen || strcmp(persons[k], who) == 0;
+			if (!seen) {
+				/* the roster's copy: tk is freed below */
+				persons[np++] = (char *)gj_roster_person(r, who)->id;
+			}
+		}
+	}
 	*ret_persons = np;
 	if (tk)
 		protobuf_c_message_free_unpacked(&tk->base, NULL);
@@ -277,6 +299,8 @@ int gj_alert_journal(struct gj_engine *eng, Guanjia__Alert *al, const char *topi
 	if (n) {
 		al->on_duty = ptrs;
 		al->n_on_duty = n;
+	}
+	if (np) {
 		al->notify_persons = persons;
 		al->n_notify_persons = np;
 	}

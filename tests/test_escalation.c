@@ -555,6 +555,33 @@ START_TEST(alerts_of_a_zone_go_to_the_people_of_that_zone)
 }
 END_TEST
 
+/* The technician a repair is dispatched to is told of its warning even
+ * off duty (night shift), with the technicians on duty. */
+START_TEST(the_assignee_is_told_on_duty_or_not)
+{
+	const char *open_kv[] = { "location=Building 4 lobby light" };
+	const char *disp_kv[] = { "technician=zheng.hao", "severity=minor" };
+	Guanjia__Reply *r = NULL;
+	char persons[256] = "";
+	uint64_t id;
+
+	it_start("2026-10-09T10:00:00+08:00", NULL, NULL);
+	id = it_open_as("li.ming", "butler", "r17_repair", "demo", open_kv, 1);
+	it_fire_as("li.ming", "butler", id, "dispatch", disp_kv, 2);
+	it_advance(50 * MIN); /* minor_repair's warning, to engineering */
+	it_call_ok(gj_client_replay(it_client, 1, 10000, "alert.demo.r17_repair.minor_repair", &r), r);
+	ck_assert_uint_eq(r->records->n_records, 1);
+	for (size_t i = 0; i < r->records->records[0]->alert->n_notify_persons; i++) {
+		strcat(persons, r->records->records[0]->alert->notify_persons[i]);
+		strcat(persons, " ");
+	}
+	gj_reply_free(r);
+	/* huang.lei (team head, also in engineering, office hours), the day shift,
+	 * then the assignee */
+	ck_assert_str_eq(persons, "huang.lei sun.qiang ma.jun zheng.hao ");
+}
+END_TEST
+
 /* --- deadlines given as a date, and times refused -------------------- */
 
 START_TEST(a_date_alone_is_due_at_the_close_of_that_day)
@@ -654,6 +681,7 @@ Suite *escalation_suite(void)
 	tcase_add_test(tc, ladder_levels_fire_once_each_across_restarts);
 	tcase_add_test(tc, a_date_alone_is_due_at_the_close_of_that_day);
 	tcase_add_test(tc, alerts_of_a_zone_go_to_the_people_of_that_zone);
+	tcase_add_test(tc, the_assignee_is_told_on_duty_or_not);
 	tcase_add_test(tc, plugin_of_another_major_is_refused_and_the_others_load);
 	suite_add_tcase(s, tc);
 	return s;
