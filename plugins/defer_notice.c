@@ -275,7 +275,8 @@ static int on_cannot_fix(const struct defer_notice *d,
 	           "is due by %s, within %u working days (R17)%s",
 	           due, (unsigned)d->notice_within_wd,
 	           provisional ? "; provisional: the calendar of that year is not known yet" : "");
-	return 0;
+	/* On the list at once, with its notice due date until it is filed. */
+	return publish_list(d, tr->estate);
 }
 
 static int on_notice(const struct defer_notice *d,

@@ -414,12 +414,18 @@ START_TEST(defer_notice_due_at_close_of_the_third_working_day)
 	it_fire_as("sun.qiang", "engineering", filed, "defer_notice", good, 2);
 	it_call_ok(gj_client_replay(it_client, 1, 10000,
 				    "notice.main.defer_notice.deferred_repairs", &r), r);
-	for (size_t i = 0; i < r->records->n_records; i++) {
-		Guanjia__Notice *no = r->records->records[i]->notice;
-		for (size_t j = 0; no && j < no->n_ticket_ids; j++)
+	/* Published at each cannot_fix (the repair listed with its notice due
+	 * date), and again when the notice is filed (with its expected date). */
+	ck_assert_uint_eq(r->records->n_records, 3);
+	ck_assert_msg(strstr(r->records->records[0]->notice->text,
+			     "no defer notice yet (due by 2026-10-10T17:30"),
+		      "%s", r->records->records[0]->notice->text);
+	{
+		Guanjia__Notice *no = r->records->records[2]->notice;
+		for (size_t j = 0; j < no->n_ticket_ids; j++)
 			found = found || no->ticket_ids[j] == filed;
-		if (no)
-			ck_assert_msg(strstr(no->text, "2026-10-20"), "%s", no->text);
+		ck_assert_uint_eq(no->n_ticket_ids, 2);
+		ck_assert_msg(strstr(no->text, "2026-10-20"), "%s", no->text);
 	}
 	ck_assert(found);
 	gj_reply_free(r);

@@ -1595,8 +1595,10 @@ START_TEST(defer_notice_configured_names_and_times)
 	ck_assert_int_eq(move(&p, 3, "file_notice", "deferred", "deferred",
 	                      at("2026-10-08T09:00")), 0);
 	ck_assert(armed_at(3, "expected") == at("2026-10-20T18:00"));
-	ck_assert_uint_eq(fk.n_notices, 1);
+	/* published when it was postponed, and when the notice was filed */
+	ck_assert_uint_eq(fk.n_notices, 2);
 	ck_assert_str_eq(fk.notices[0].name, "postponed");
+	ck_assert_str_eq(fk.notices[1].name, "postponed");
 	unload(&p);
 }
 END_TEST
