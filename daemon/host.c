@@ -1073,7 +1073,8 @@ static int h_kv_put(void *ctx, const char *key, const char *value)
 static int h_day_kind(void *ctx, const char *estate, int y, int m, int d, int *ret_known)
 {
 	struct host_plugin *hp = ctx;
-	const struct gj_calendar *cal = hp ? gj_host_calendar(hp->host->eng, estate) : NULL;
+	const struct gj_calendar *cal = hp && hp->host->eng ? gj_host_calendar(hp->host->eng, estate)
+						 : NULL;
 	struct gj_date date = { y, m, d };
 	enum gj_day_kind kind;
 	bool known = false;
@@ -1099,7 +1100,7 @@ static int h_list_estates(void *ctx, gj_plugin_estate_fn fn, void *arg)
 		return -EINVAL;
 	if (!site || gj_site_estate_count(site) == 0) {
 		/* No estates listed: the default estate is the one served. */
-		if (hp && hp->host->eng->cfg.default_estate)
+		if (hp && hp->host->eng && hp->host->eng->cfg.default_estate)
 			fn(arg, hp->host->eng->cfg.default_estate);
 		return 0;
 	}
@@ -1112,7 +1113,8 @@ static int h_list_estates(void *ctx, gj_plugin_estate_fn fn, void *arg)
 static int h_utc_offset(void *ctx, const char *estate, int *ret_minutes)
 {
 	struct host_plugin *hp = ctx;
-	const struct gj_calendar *cal = hp ? gj_host_calendar(hp->host->eng, estate) : NULL;
+	const struct gj_calendar *cal = hp && hp->host->eng ? gj_host_calendar(hp->host->eng, estate)
+						 : NULL;
 
 	if (!ret_minutes)
 		return -EINVAL;
@@ -1154,7 +1156,8 @@ int gj_host_create(struct gj_engine *eng, struct gj_host **ret)
 	if (!h)
 		return -ENOMEM;
 	h->eng = eng;
-	eng->host = h;
+	if (eng) /* NULL: only to load and check plugins (--check-config) */
+		eng->host = h;
 	*ret = h;
 	return 0;
 }

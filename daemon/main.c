@@ -115,7 +115,8 @@ extern const struct gj_embedded_file gj_embedded_settings[];
 /* The plugins' settings (a file, else the embedded etc/plugins.yaml), then
  * every plugin of dir.  A refused plugin is logged, and the daemon goes on
  * with the others; a broken settings file stops the start. */
-static int load_plugins(struct gj_host *host, const char *dir, const char *cfg_file)
+static int load_plugins(struct gj_host *host, const char *dir, const char *cfg_file,
+			size_t *ret_refused)
 {
 	char *err = NULL, *text = NULL;
 	const char *name = "<embedded>/plugins.yaml";
@@ -147,8 +148,11 @@ static int load_plugins(struct gj_host *host, const char *dir, const char *cfg_f
 	rc = gj_host_load_plugins(host, dir, &err);
 	if (err) {
 		/* One line per refused plugin, each saying which and why. */
-		for (char *line = strtok(err, "\n"); line; line = strtok(NULL, "\n"))
+		for (char *line = strtok(err, "\n"); line; line = strtok(NULL, "\n")) {
 			gj_log(GJ_LOG_ERROR, "%s; the daemon goes on without it", line);
+			if (ret_refused)
+				(*ret_refused)++;
+		}
 		free(err);
 	}
 	if (rc) {
@@ -286,6 +290,19 @@ int main(int argc, char **argv)
 			const struct gj_workflow *w = gj_workflows_at(wfs, i);
 			printf("  %s@%u  %s  %s\n", w->id, w->version, w->rule, w->title);
 		}
+		/* The plugins' settings and the plugins themselves, as a start
+		 * would load them; a refused one makes the check fail. */
+		{
+			size_t refused = 0;
+			if (gj_host_create(NULL, &host) ||
+			    load_plugins(host, plugin_dir, plugin_cfg, &refused))
+				goto out;
+			if (plugin_dir)
+				printf("plugins: %zu loaded from %s, %zu refused (see above)\n",
+				       gj_host_plugin_count(host), plugin_dir, refused);
+			if (refused)
+				goto out;
+		}
 		status = 0;
 		goto out;
 	}
@@ -334,7 +351,7 @@ int main(int argc, char **argv)
 	if (rc)
 		goto out;
 	gj_host_set_site(host, site);
-	rc = load_plugins(host, plugin_dir, plugin_cfg);
+	rc = load_plugins(host, plugin_dir, plugin_cfg, NULL);
 	if (rc)
 		goto out;
 	rc = gj_bus_open(cmd_url, event_url, TRANSPORT_MAX_MSG, &bus);
