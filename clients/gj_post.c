@@ -58,6 +58,10 @@ static int post_in(struct gj_ctx *x)
 					  a->pos[2]);
 	if (blank(a->pos[3]))
 		return gj_cli_usage_error(x, "WHO is the visitor's name or the vehicle's plate");
+	for (const char *c = a->pos[3]; *c; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f)
+			return gj_cli_usage_error(x, "WHO is one line of text: no line breaks or "
+						  "control characters");
 	if (post && blank(post))
 		return gj_cli_usage_error(x, "--post needs the guard post's name");
 	rc = gj_cli_check_kv(x, extra, n_extra);
