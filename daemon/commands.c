@@ -71,26 +71,53 @@ static int apply_fields(Guanjia__Ticket *tk, Guanjia__Field *const *fields, size
 	return 0;
 }
 
-static int check_required(const Guanjia__Ticket *tk, const struct gj_strv *req,
-			  const char *what, struct gj_refusal *ref)
+/* The event that marks a field, or NULL. */
+static const struct gj_wf_event *marker_of(const struct gj_workflow *wf, const char *field)
 {
-	char missing[512] = "";
-	size_t n = 0;
+	for (size_t e = 0; e < wf->n_events; e++)
+		if (wf->events[e].marks && strcmp(wf->events[e].marks, field) == 0)
+			return &wf->events[e];
+	return NULL;
+}
+
+/* Missing fields are named; missing marks as the steps to do first. */
+static int check_required(const struct gj_workflow *wf, const Guanjia__Ticket *tk,
+			  const struct gj_strv *req, const char *what, struct gj_refusal *ref)
+{
+	char missing[512] = "", steps[512] = "";
+	size_t n = 0, ns = 0;
 
 	for (size_t i = 0; i < req->n; i++) {
 		const char *v = gj_ticket_field(tk, req->v[i]);
+		const struct gj_wf_event *step;
 		/* Blanks are not an answer: " " is as missing as "". */
 		while (v && (*v == ' ' || *v == '\t' || *v == '\n' || *v == '\r'))
 			v++;
 		if (v && *v)
 			continue;
+		step = marker_of(wf, req->v[i]);
+		if (step) {
+			size_t l = strlen(steps);
+			snprintf(steps + l, sizeof(steps) - l, "%s'%s' (it records %s)",
+				 ns++ ? ", " : "", step->id, req->v[i]);
+			continue;
+		}
 		if (n++)
 			strncat(missing, ", ", sizeof(missing) - strlen(missing) - 1);
 		strncat(missing, req->v[i], sizeof(missing) - strlen(missing) - 1);
 	}
+	if (n && ns)
+		return gj_refuse(ref, GUANJIA__ERROR_CODE__MISSING_FIELD,
+				 "%s needs %s: %s; and %s done first: %s", what,
+				 n > 1 ? "these fields" : "the field", missing,
+				 ns > 1 ? "these steps" : "the step", steps);
 	if (n)
 		return gj_refuse(ref, GUANJIA__ERROR_CODE__MISSING_FIELD,
 				 "%s needs %s: %s", what, n > 1 ? "these fields" : "the field", missing);
+	if (ns)
+		return gj_refuse(ref, GUANJIA__ERROR_CODE__MISSING_FIELD,
+				 "%s needs %s done first: %s", what,
+				 ns > 1 ? "these steps" : "the step", steps);
 	return 0;
 }
 
@@ -248,7 +275,7 @@ int gj_apply_open(struct gj_engine *eng, const struct gj_who *who,
 	rc = apply_fields(tk, op->fields, op->n_fields, ref);
 	if (rc)
 		goto out;
-	rc = check_required(tk, &wf->open_requires, "opening a ticket", ref);
+	rc = check_required(wf, tk, &wf->open_requires, "opening a ticket", ref);
 	if (rc)
 		goto out;
 	/* One clock slot per declared clock, idle until its start condition. */
@@ -427,7 +454,7 @@ int gj_apply_fire(struct gj_engine *eng, const struct gj_who *who,
 	{
 		char what[128];
 		snprintf(what, sizeof(what), "event '%s'", ev->id);
-		rc = check_required(tk, &ev->requires, what, ref);
+		rc = check_required(wf, tk, &ev->requires, what, ref);
 		if (rc)
 			goto out;
 	}

@@ -597,7 +597,7 @@ START_TEST(r10_decoration_completion_and_refund_within_15_working_days)
 	it_advance(2 * MIN);
 	fire("li.ming/butler", id, "apply_refund", receipt);
 	refused("li.ming/butler", id, "complete", NULL, GUANJIA__ERROR_CODE__MISSING_FIELD,
-		"owner_told");
+		"needs the step done first: 'tell_owner' (it records owner_told)");
 	it_advance(MIN);
 	fire("li.ming/butler", id, "tell_owner", NULL);         /* 10:06 */
 	expect_deadline(id, "deposit_refund", refund_due);
