@@ -543,15 +543,21 @@ static int read_config(struct generator *g)
 	}
 	/* Patrol days. */
 	v = g->h.api->config_get(g->h.ctx, "r16.days");
-	if ((r = gj_pu_list_parse(&days, v ? v : "mon,thu")) < 0 || days.n == 0 || days.n > 7) {
-		r = bad(g, "r16.days", v, "is not a list of 1 to 7 days of the week, e.g. [mon, thu]");
+	/* R16: at least two patrols a week per zone. */
+	if ((r = gj_pu_list_parse(&days, v ? v : "mon,thu")) < 0 || days.n < 2 || days.n > 7) {
+		r = bad(g, "r16.days", v, "is not a list of 2 to 7 days of the week, e.g. [mon, thu] "
+			"(R16: at least two patrols a week)");
 		goto out;
 	}
 	for (i = 0; i < days.n; i++) {
 		int wd = gj_pu_parse_weekday(days.items[i]);
-		if (wd < 0 || (i && wd <= g->patrol_wdays[i - 1])) {
-			r = bad(g, "r16.days", days.items[i], "is not a day of the week (mon .. sun, "
-				"in order, each once)");
+		if (wd < 0) {
+			r = bad(g, "r16.days", days.items[i], "is not a day of the week (mon .. sun)");
+			goto out;
+		}
+		if (i && wd <= g->patrol_wdays[i - 1]) {
+			r = bad(g, "r16.days", days.items[i], "comes twice or out of order: list the "
+				"days from mon to sun, each once");
 			goto out;
 		}
 		g->patrol_wdays[g->n_patrol++] = wd;
