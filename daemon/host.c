@@ -42,6 +42,8 @@ struct host_plugin {            /* the host_ctx of one plugin */
 	char **strings;                 /* what config_get returned (joined lists) */
 	size_t n_strings;
 	bool refused;                   /* its init failed: not loaded */
+	char **asked;                   /* top-level settings it read (config_get) */
+	size_t n_asked;
 };
 
 struct gj_host {
@@ -635,12 +637,33 @@ static const char *keep_string(struct host_plugin *hp, char *s)
 	return s;
 }
 
+/* Remember which top-level settings a plugin reads, to name the others. */
+static void note_asked(struct host_plugin *hp, const char *key)
+{
+	size_t len = strcspn(key, ".");
+	char *k;
+	void *na;
+
+	for (size_t i = 0; i < hp->n_asked; i++)
+		if (strlen(hp->asked[i]) == len && strncmp(hp->asked[i], key, len) == 0)
+			return;
+	na = realloc(hp->asked, (hp->n_asked + 1) * sizeof(*hp->asked));
+	if (!na)
+		return;
+	hp->asked = na;
+	k = strndup(key, len);
+	if (k)
+		hp->asked[hp->n_asked++] = k;
+}
+
 static const char *h_config_get(void *ctx, const char *key)
 {
 	struct host_plugin *hp = ctx;
 	const struct gj_ynode *n = hp ? hp->config : NULL;
 	char part[128];
 
+	if (hp && key)
+		note_asked(hp, key);
 	if (!n || !key)
 		return NULL;
 	/* A dotted path through mappings. */
@@ -1172,6 +1195,9 @@ void gj_host_destroy(struct gj_host *h)
 		for (size_t j = 0; j < hp->n_strings; j++)
 			free(hp->strings[j]);
 		free(hp->strings);
+		for (size_t j = 0; j < hp->n_asked; j++)
+			free(hp->asked[j]);
+		free(hp->asked);
 		free(hp->name);
 		free(hp);
 	}
@@ -1242,6 +1268,44 @@ static int bind_plugin(void *arg, const char *name, void **ret_ctx, char **ret_w
 	return 0;
 }
 
+/* Settings nobody reads are most likely misspelt: say so, once, at start. */
+static void warn_unused_settings(struct gj_host *h)
+{
+	const struct gj_ynode *root = h->config_root;
+
+	for (size_t i = 0; root && root->kind == GJ_YNODE_MAPPING && i < root->n; i++) {
+		const char *name = gj_ynode_str(root->pairs[i].key);
+		const struct gj_ynode *sec = root->pairs[i].value;
+		struct host_plugin *hp = NULL;
+
+		for (size_t b = 0; name && b < h->n_bound; b++)
+			if (!h->bound[b]->refused && strcmp(h->bound[b]->name, name) == 0)
+				hp = h->bound[b];
+		if (!hp) {
+			gj_log(GJ_LOG_WARN, "plugin settings line %d: there is no plugin '%s' loaded; "
+			       "its settings are not used", root->pairs[i].key->line, name ? name : "?");
+			continue;
+		}
+		if (sec->kind != GJ_YNODE_MAPPING) {
+			if (!gj_ynode_is_null(sec))
+				gj_log(GJ_LOG_WARN, "plugin settings line %d: the settings of '%s' must "
+				       "be a mapping (key: value), not %s; none are used", sec->line,
+				       name, gj_ynode_kind_name(sec->kind));
+			continue;
+		}
+		for (size_t k = 0; k < sec->n; k++) {
+			const char *key = gj_ynode_str(sec->pairs[k].key);
+			bool used = false;
+			for (size_t a = 0; key && a < hp->n_asked; a++)
+				used = used || strcmp(hp->asked[a], key) == 0;
+			if (!used)
+				gj_log(GJ_LOG_WARN, "plugin settings line %d: plugin '%s' has no setting "
+				       "'%s' (misspelt?); it is not used", sec->pairs[k].key->line, name,
+				       key ? key : "?");
+		}
+	}
+}
+
 int gj_host_load_plugins(struct gj_host *h, const char *dir, char **ret_errors)
 {
 	struct gj_plugin_binder binder = { bind_plugin, unbind_plugin, h };
@@ -1251,7 +1315,11 @@ int gj_host_load_plugins(struct gj_host *h, const char *dir, char **ret_errors)
 			*ret_errors = strdup("plugins are already loaded");
 		return -EBUSY;
 	}
-	return gj_plugins_load_dir_bound(dir, &host_api, &binder, &h->plugins, ret_errors);
+	int rc = gj_plugins_load_dir_bound(dir, &host_api, &binder, &h->plugins, ret_errors);
+
+	if (rc == 0)
+		warn_unused_settings(h);
+	return rc;
 }
 
 size_t gj_host_plugin_count(const struct gj_host *h)

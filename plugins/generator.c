@@ -541,6 +541,9 @@ static int read_config(struct generator *g)
 			}
 		gj_pu_list_finish(&l);
 	}
+	/* holiday_names is read where a holiday is met; declared here so the
+	 * host knows the setting is ours. */
+	(void)g->h.api->config_get(g->h.ctx, "holiday_names");
 	/* Patrol days. */
 	v = g->h.api->config_get(g->h.ctx, "r16.days");
 	/* R16: at least two patrols a week per zone. */

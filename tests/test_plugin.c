@@ -584,7 +584,7 @@ START_TEST(ok_plugin_calls_every_host_function)
 	 * daemon would answer -EAGAIN). */
 	ck_assert_int_eq(ticket_calls(), 0);
 	ck_assert_int_eq(fake.outside, 0);
-	ck_assert_int_eq(fake.config_get, 1);
+	ck_assert_int_eq(fake.config_get, 2); /* fail_init, and probe_tag named */
 	ck_assert_int_eq(fake.log, 1);
 	ck_assert_str_eq(fake.last_log, "init 42");
 
@@ -684,7 +684,7 @@ START_TEST(ok_plugin_calls_every_host_function)
 	ck_assert(fake.list.state_any);
 	ck_assert_int_ne(fake.list.open_only, 0);
 	ck_assert_uint_eq(*listed, 2); /* 7 and 99; 8 runs another workflow */
-	ck_assert_int_eq(fake.config_get, 2);
+	ck_assert_int_eq(fake.config_get, 3);
 	ck_assert_int_eq(fake.log, 2);
 	ck_assert_str_eq(fake.last_log, "abi probe of ticket 7 done");
 	/* The fields dispatch requires were set before the fire, and the

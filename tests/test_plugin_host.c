@@ -55,7 +55,8 @@ static void setup(void)
 	snprintf(config, sizeof(config), "%s/plugins.yaml", it_daemon.dir);
 	f = fopen(config, "w");
 	ck_assert_ptr_nonnull(f);
-	fputs("test_abi_ok:\n  probe_tag: " PROBE_TAG "\n", f);
+	fputs("test_abi_ok:\n  probe_tag: " PROBE_TAG "\n  probe_tagg: misspelt\n"
+	      "no_such_plugin:\n  a: 1\n", f);
 	fclose(f);
 }
 
@@ -314,6 +315,12 @@ START_TEST(daemon_loads_the_good_plugin_and_refuses_the_others)
 	/* init ran (it logs) and the good one is named as loaded. */
 	ck_assert_msg(strstr(log, "plugin test_abi_ok: init 42") != NULL, "%s", log);
 	ck_assert_msg(strstr(log, "plugin test_abi_ok loaded") != NULL, "%s", log);
+	/* Settings nobody reads are named, with their line. */
+	ck_assert_msg(strstr(log, "plugin settings line 3: plugin 'test_abi_ok' has no setting "
+			     "'probe_tagg' (misspelt?)") != NULL, "%s", log);
+	ck_assert_msg(strstr(log, "plugin settings line 4: there is no plugin 'no_such_plugin' "
+			     "loaded") != NULL, "%s", log);
+	ck_assert_msg(strstr(log, "no setting 'probe_tag'") == NULL, "%s", log);
 	free(log);
 	ck_assert(gj_daemon_alive(&it_daemon));
 }

@@ -208,6 +208,7 @@ static int init(const struct gj_host_api *host, void *ctx, void **ret_state)
 	v = host->config_get(ctx, "fail_init");
 	if (v && strcmp(v, "yes") == 0)
 		return -ECANCELED;
+	(void)host->config_get(ctx, "probe_tag"); /* read by the probe; named here */
 	s = malloc(sizeof(*s));
 	if (!s)
 		return -ENOMEM;
