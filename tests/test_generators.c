@@ -702,6 +702,19 @@ START_TEST(yearly_schedules_first_start_and_a_missing_workflow)
 	assert_field(tk, "year", "2027");
 	assert_time_field(tk, "submit_by", "2026-12-07T17:30:00+08:00");
 	assert_time_field(tk, "approve_by", "2027-01-29T17:30:00+08:00");
+	/* ... and the administrator was told that date is provisional. */
+	{
+		Guanjia__Reply *r = NULL;
+		bool told = false;
+		it_call_ok(gj_client_replay(it_client, 1, 10000, "alert.main.calendar.cn", &r), r);
+		for (size_t i = 0; i < r->records->n_records; i++) {
+			Guanjia__Alert *a = r->records->records[i]->alert;
+			told = told || (a && strcmp(a->plugin, "generator") == 0 &&
+					strstr(a->message, "no data for the year 2027"));
+		}
+		gj_reply_free(r);
+		ck_assert_msg(told, "no calendar alert for the 2027 deadline");
+	}
 	/* December's meeting: Tuesday 12-15, opened a week before. */
 	tk = by_occurrence("r23_meeting:main:2026-12");
 	ck_assert_int_eq(tk->opened_at, it_at("2026-12-08T09:00:00+08:00"));
