@@ -21,7 +21,7 @@ struct reply_slot {
 struct gj_host;
 
 struct gj_engine {
-	struct gj_host *host;   /**< plugins and estates (host.c); may be NULL */
+	struct gj_host *host;   /**< plugins and estates (host*.c, duty.c); may be NULL */
 	int hook_depth;         /**< plugin callbacks nested inside each other */
 	bool recomputed;        /**< provisional deadlines looked at since the start */
 	bool recompute_done;    /**< ... in this batch (recomputed once it commits) */
@@ -120,7 +120,7 @@ int gj_cmd_open(struct gj_engine *eng, const Guanjia__Request *req,
 int gj_cmd_fire(struct gj_engine *eng, const Guanjia__Request *req,
 		Guanjia__Reply *reply, struct gj_refusal *ref);
 
-/* host.c: the plugins' side of the engine */
+/* host_calls.c and duty.c: the plugins' side of the engine, the estates and rosters */
 /** A command about to be applied, for the plugins' check_event. */
 struct gj_host_check {
 	uint64_t ticket_id;             /**< 0 for an open */

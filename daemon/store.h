@@ -35,7 +35,7 @@ enum gj_due_kind {
 	GJ_DUE_WARN = 1,
 	GJ_DUE_BREACH = 2,
 	GJ_DUE_PLUGIN = 3,      /**< a plugin clock: `clock` indexes ticket.plugin_clocks */
-	GJ_DUE_TIMER = 4,       /**< a plugin timer: `ticket` is the timer's id (host.c) */
+	GJ_DUE_TIMER = 4,       /**< a plugin timer: `ticket` is the timer's id (host_api.c) */
 };
 
 struct gj_due {
