@@ -43,6 +43,10 @@ static const char DUE_FIELD[] = "defer_notice_due";
 static const char FILED_FIELD[] = "defer_notice_filed";
 static const char ALERTED_FIELD[] = "defer_notice_alerted";
 static const char OVERDUE_FIELD[] = "defer_notice_overdue";
+/* When the notice's due date was counted into a year without calendar
+ * data: where the count started, to count again once the data is there. */
+static const char FROM_FIELD[] = "defer_notice_counted_from";
+static const char PROVISIONAL_FIELD[] = "defer_notice_provisional";
 /* Fields of the notice event (the R17 workflow's). */
 static const char REASON[] = "reason";
 static const char EXPECTED_DATE[] = "expected_date";
@@ -270,6 +274,14 @@ static int on_cannot_fix(const struct defer_notice *d,
 	if ((r = d->h.api->arm_clock(d->h.ctx, tr->ticket_id, NOTICE_CLOCK, due_ms)) < 0 ||
 	    (r = d->h.api->set_ticket_field(d->h.ctx, tr->ticket_id, DUE_FIELD, due)) < 0)
 		return r;
+	if (provisional) {
+		char from[GJ_PU_ISO_LEN];
+		gj_pu_format_iso8601(tr->at_ms, d->utc_offset, from, sizeof(from));
+		if ((r = d->h.api->set_ticket_field(d->h.ctx, tr->ticket_id, FROM_FIELD, from)) < 0 ||
+		    (r = d->h.api->set_ticket_field(d->h.ctx, tr->ticket_id, PROVISIONAL_FIELD,
+						    "yes")) < 0)
+			return r;
+	}
 	gj_pu_note(&d->h, tr->ticket_id,
 	           "defer_notice: the defer notice (reason and expected repair date) "
 	           "is due by %s, within %u working days (R17)%s",
@@ -332,6 +344,68 @@ static int on_transition(void *state, const struct gj_plugin_transition *tr)
 	if (gj_pu_list_has(&d->done_events, tr->event))
 		return on_done(d, tr);
 	return 0;
+}
+
+/* --- at start: provisional due dates counted again --- */
+
+struct recount {
+	const struct defer_notice *d;
+	int err;
+};
+
+/* A notice due date counted into a year the calendar had no data for is
+ * counted again at each start; once the year is known it moves (history
+ * entry) and stops being provisional. */
+static int recount_one(void *arg, uint64_t ticket)
+{
+	struct recount *rc = arg;
+	const struct defer_notice *d = rc->d;
+	char *from = NULL, *estate = NULL, *old = NULL, due[GJ_PU_ISO_LEN];
+	int64_t from_ms, due_ms;
+	int provisional = 1, r;
+
+	if (!gj_pu_field_is(&d->h, ticket, PROVISIONAL_FIELD, "yes") ||
+	    gj_pu_field_present(&d->h, ticket, FILED_FIELD))
+		return 0;
+	if (gj_pu_field_dup(&d->h, ticket, FROM_FIELD, &from) < 0 ||
+	    gj_pu_field_dup(&d->h, ticket, "estate", &estate) < 0 ||
+	    gj_pu_parse_iso8601(from, &from_ms) < 0)
+		goto out;
+	r = d->h.api->working_days_deadline(d->h.ctx, estate, from_ms,
+	                                    (int32_t)d->notice_within_wd, &due_ms, &provisional);
+	if (r < 0 || provisional)
+		goto out; /* still no data: the host has told admin_hr again */
+	gj_pu_format_iso8601(due_ms, d->utc_offset, due, sizeof(due));
+	gj_pu_field_dup(&d->h, ticket, DUE_FIELD, &old);
+	if ((r = d->h.api->arm_clock(d->h.ctx, ticket, NOTICE_CLOCK, due_ms)) < 0 ||
+	    (r = d->h.api->set_ticket_field(d->h.ctx, ticket, DUE_FIELD, due)) < 0 ||
+	    (r = d->h.api->set_ticket_field(d->h.ctx, ticket, PROVISIONAL_FIELD, "no")) < 0) {
+		rc->err = r;
+		goto out;
+	}
+	gj_pu_note(&d->h, ticket, "defer_notice: the calendar now has the data of that year: "
+	           "the defer notice is due by %s (was %s, counted Monday to Friday) (R17)",
+	           due, old ? old : "?");
+out:
+	free(from);
+	free(estate);
+	free(old);
+	return rc->err ? 1 : 0;
+}
+
+static int on_start(void *state, int64_t now_ms)
+{
+	struct defer_notice *d = state;
+	struct recount rc = { d, 0 };
+
+	(void)now_ms;
+	for (size_t i = 0; i < d->workflows.n && rc.err == 0; i++) {
+		int r = d->h.api->list_tickets(d->h.ctx, NULL, d->workflows.items[i],
+		                               d->deferred_state, 1, recount_one, &rc);
+		if (r < 0)
+			return r;
+	}
+	return rc.err;
 }
 
 /* --- clocks --- */
@@ -524,4 +598,5 @@ GJ_PLUGIN_EXPORT const struct gj_plugin_descriptor gj_plugin_descriptor = {
 	.on_transition = on_transition,
 	.on_clock = on_clock,
 	.check_event = check_event,
+	.on_start = on_start,
 };

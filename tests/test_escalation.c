@@ -473,6 +473,41 @@ START_TEST(defer_notice_counted_into_a_year_without_data_alerts_admin)
 	}
 	gj_reply_free(r);
 	ck_assert_msg(found, "no calendar alert from defer_notice");
+
+	/* 2027's data arrives (New Year's Day off): at the next start the
+	 * notice's due date is counted again and moves, with a history entry:
+	 * 12-31, then 01-04 and 01-05. */
+	{
+		char dir[] = "/tmp/gj-cal-XXXXXX", path[PATH_MAX], when[40];
+		const char *args[] = { "--manual-clock", when, "--calendars", dir,
+				       "--plugins", GJ_PLUGIN_BUILD_DIR, NULL };
+		Guanjia__Ticket *tk;
+		bool moved = false;
+
+		gj_time_format(it_now(), GJ_DEFAULT_UTC_OFFSET_MIN, when, sizeof(when));
+		ck_assert_str_eq(it_field(tk = it_get(id, false, &r), "defer_notice_due"),
+				 "2027-01-04T17:30:00+08:00");
+		gj_reply_free(r);
+		it_stop(false);
+		ck_assert_ptr_nonnull(mkdtemp(dir));
+		write_calendar(dir, 1, "2027-01-01");
+		ck_assert_int_eq(gj_daemon_start(&it_daemon, args), 0);
+		it_connect_as("li.ming", "butler");
+		tk = it_get(id, true, &r);
+		ck_assert_str_eq(it_field(tk, "defer_notice_due"), "2027-01-05T17:30:00+08:00");
+		ck_assert_str_eq(it_field(tk, "defer_notice_provisional"), "no");
+		for (size_t i = 0; i < tk->n_plugin_clocks; i++)
+			if (strcmp(tk->plugin_clocks[i]->name, "notice") == 0)
+				ck_assert_int_eq(tk->plugin_clocks[i]->at,
+						 it_at("2027-01-05T17:30:00+08:00"));
+		for (size_t i = 0; i < tk->n_history; i++)
+			moved = moved || strstr(tk->history[i]->note, "now has the data of that year");
+		ck_assert_msg(moved, "no history entry for the move");
+		gj_reply_free(r);
+		snprintf(path, sizeof(path), "%s/cn.yaml", dir);
+		unlink(path);
+		rmdir(dir);
+	}
 }
 END_TEST
 
