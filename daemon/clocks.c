@@ -317,6 +317,48 @@ static int start_clock(struct gj_engine *eng, Guanjia__Ticket *tk, size_t idx,
 	return rc;
 }
 
+/* A pause or a resume in the ticket's history, saying what was kept and
+ * how the new deadline was counted (gj explain reads these). */
+static int pause_note(struct gj_engine *eng, Guanjia__Ticket *tk, const Guanjia__Clock *c,
+		      const struct gj_wf_clock *def, bool pause)
+{
+	const struct gj_calendar *cal = gj_host_calendar(eng, tk->estate);
+	int off = cal ? gj_calendar_utc_offset_min(cal) : GJ_DEFAULT_UTC_OFFSET_MIN;
+	Guanjia__HistoryEntry e = GUANJIA__HISTORY_ENTRY__INIT;
+	char due[40], left[32], *note = NULL;
+	int rc;
+
+	gj_time_format(c->deadline, off, due, sizeof(due));
+	gj_duration_format(c->remaining_ms, left, sizeof(left));
+	if (pause && def->unit == GJ_TARGET_WORKING_DAYS)
+		rc = asprintf(&note, "clock %s paused: %d working day%s left after today", c->id,
+			      c->remaining_working_days, c->remaining_working_days == 1 ? "" : "s");
+	else if (pause && def->unit == GJ_TARGET_WORKING_HOURS)
+		rc = asprintf(&note, "clock %s paused: %s of working time left", c->id, left);
+	else if (pause)
+		rc = asprintf(&note, "clock %s paused: %s left", c->id, left);
+	else if (def->unit == GJ_TARGET_WORKING_DAYS)
+		rc = asprintf(&note, "clock %s resumed: the working days left counted again from "
+			      "today, due %s", c->id, due);
+	else if (def->unit == GJ_TARGET_WORKING_HOURS)
+		rc = asprintf(&note, "clock %s resumed: the working time left counted again from "
+			      "now, due %s", c->id, due);
+	else
+		rc = asprintf(&note, "clock %s resumed: due %s", c->id, due);
+	if (rc < 0)
+		return -ENOMEM;
+	e.person = (char *)"guanjiad";
+	e.role = (char *)"system";
+	e.channel = (char *)"clock";
+	e.event = (char *)(pause ? "clock_paused" : "clock_resumed");
+	e.from_state = tk->state;
+	e.to_state = tk->state;
+	e.note = note;
+	rc = gj_engine_history(eng, tk, &e);
+	free(note);
+	return rc;
+}
+
 int gj_clocks_on_event(struct gj_engine *eng, Guanjia__Ticket *tk,
 		       const struct gj_workflow *wf, const char *event,
 		       const char *entered, struct gj_refusal *ret_refusal)
@@ -375,6 +417,8 @@ int gj_clocks_on_event(struct gj_engine *eng, Guanjia__Ticket *tk,
 			c->pauses++;
 			c->state = GUANJIA__CLOCK_STATE__CLOCK_PAUSED;
 			rc = journal_clock(eng, tk, c, GUANJIA__CLOCK_EVENT_KIND__PAUSED, 0);
+			if (!rc)
+				rc = pause_note(eng, tk, c, def, true);
 			if (rc)
 				return rc;
 		} else if (c->state == GUANJIA__CLOCK_STATE__CLOCK_PAUSED && !in_pause) {
@@ -403,6 +447,8 @@ int gj_clocks_on_event(struct gj_engine *eng, Guanjia__Ticket *tk,
 			if (rc)
 				return rc;
 			rc = journal_clock(eng, tk, c, GUANJIA__CLOCK_EVENT_KIND__RESUMED, 0);
+			if (!rc)
+				rc = pause_note(eng, tk, c, def, false);
 			if (rc)
 				return rc;
 		}

@@ -264,9 +264,14 @@ static const char *state_name(Guanjia__ClockState s)
 	}
 }
 
+struct hist {
+	Guanjia__HistoryEntry **v;
+	size_t n;
+};
+
 static int explain_clock(struct gj_engine *eng, const Guanjia__Ticket *tk,
 			 const struct gj_wf_clock *def, const Guanjia__Clock *c,
-			 const struct gj_calendar *cal, struct lines *l)
+			 const struct gj_calendar *cal, const struct hist *h, struct lines *l)
 {
 	int off = cal ? gj_calendar_utc_offset_min(cal) : GJ_DEFAULT_UTC_OFFSET_MIN;
 	char start[40], due[40], paused[32];
@@ -311,6 +316,21 @@ static int explain_clock(struct gj_engine *eng, const Guanjia__Ticket *tk,
 	if (rc)
 		return rc;
 	if (c->pauses) {
+		/* Each pause and resume, as the history recorded them. */
+		size_t idlen = strlen(c->id);
+		for (size_t i = 0; i < h->n && !rc; i++) {
+			const Guanjia__HistoryEntry *e = h->v[i];
+			char at[40];
+			if ((strcmp(e->event, "clock_paused") != 0 &&
+			     strcmp(e->event, "clock_resumed") != 0) ||
+			    strncmp(e->note, "clock ", 6) != 0 || strncmp(e->note + 6, c->id, idlen) != 0 ||
+			    e->note[6 + idlen] != ' ')
+				continue;
+			gj_time_format(e->at, off, at, sizeof(at));
+			rc = add_line(l, "  %s: %s (%s)", at, e->note + 6 + idlen + 1, e->event + 6);
+		}
+		if (rc)
+			return rc;
 		gj_duration_format(c->paused_total_ms, paused, sizeof(paused));
 		rc = add_line(l, "  paused %u time%s, %s in all%s", c->pauses, c->pauses > 1 ? "s" : "",
 			      paused, def->unit == GJ_TARGET_WORKING_DAYS
@@ -362,8 +382,19 @@ int gj_query_explain(struct gj_engine *eng, const Guanjia__Request *req,
 		      (unsigned long long)tk->id, tk->workflow, tk->workflow_version, tk->rule,
 		      tk->estate, tk->calendar && *tk->calendar ? tk->calendar : "(none)",
 		      cal ? gj_calendar_id(cal) : "none", cal ? gj_calendar_version(cal) : 0);
-	for (size_t i = 0; !rc && wf && i < tk->n_clocks && i < wf->n_clocks; i++)
-		rc = explain_clock(eng, tk, &wf->clocks[i], tk->clocks[i], cal, &l);
+	{
+		struct hist h = { NULL, 0 };
+		bool paused = false;
+		for (size_t i = 0; i < tk->n_clocks; i++)
+			paused = paused || tk->clocks[i]->pauses;
+		if (!rc && paused)
+			rc = gj_store_history_list(eng->cur, tk->id, &h.v, &h.n);
+		for (size_t i = 0; !rc && wf && i < tk->n_clocks && i < wf->n_clocks; i++)
+			rc = explain_clock(eng, tk, &wf->clocks[i], tk->clocks[i], cal, &h, &l);
+		for (size_t i = 0; i < h.n; i++)
+			protobuf_c_message_free_unpacked(&h.v[i]->base, NULL);
+		free(h.v);
+	}
 	for (size_t i = 0; !rc && i < tk->n_plugin_clocks; i++) {
 		char when[40];
 		if (!tk->plugin_clocks[i]->at)

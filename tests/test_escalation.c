@@ -65,6 +65,27 @@ START_TEST(paused_working_day_clock_is_recounted_in_working_days)
 			 it_at("2026-10-09T09:00:00+08:00") - it_at("2026-09-29T10:00:00+08:00"));
 	gj_reply_free(r);
 
+	/* gj explain shows the pause and how the resume counted again. */
+	{
+		Guanjia__Request req = GUANJIA__REQUEST__INIT;
+		Guanjia__Explain ex = GUANJIA__EXPLAIN__INIT;
+		bool paused = false, resumed = false;
+		ex.ticket_id = id;
+		req.command_case = GUANJIA__REQUEST__COMMAND_EXPLAIN;
+		req.explain = &ex;
+		it_call_ok(gj_client_call(it_client, &req, &r), r);
+		for (size_t i = 0; i < r->explanation->n_lines; i++) {
+			const char *line = r->explanation->lines[i];
+			paused = paused || strstr(line, "2026-09-29T10:00:00+08:00: paused: 2 working "
+						  "days left after today");
+			resumed = resumed || strstr(line, "2026-10-09T09:00:00+08:00: resumed: the "
+						    "working days left counted again from today, due "
+						    "2026-10-12T17:30:00+08:00");
+		}
+		ck_assert_msg(paused && resumed, "explain shows no pause/resume lines");
+		gj_reply_free(r);
+	}
+
 	/* No breach before the new deadline, one at it. */
 	it_advance_to(it_at("2026-10-12T17:30:00+08:00") - 1);
 	/* the warning only */
