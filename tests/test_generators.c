@@ -614,6 +614,26 @@ START_TEST(month_of_national_day_without_duplicate_or_missed_occurrence)
 	 * first open role. */
 	ck_assert_str_eq(by_occurrence("r01:main:2026-10-10")->opened_by, "generator");
 	free_all();
+
+	/* The month's report over what the generator opened: October's 18
+	 * working days gave 18 office and 18 appearance checks, none recorded
+	 * in its 5 minutes (nobody did them in this test): all breached. */
+	{
+		char cmd[1024], out[65536];
+		size_t n;
+		FILE *p;
+		snprintf(cmd, sizeof(cmd), "%s --connect %s --timeout 30000 report --month 2026-10 "
+			 "--estate main --json", GJ_GJ_PATH, it_daemon.cmd_url);
+		p = popen(cmd, "r");
+		ck_assert_ptr_nonnull(p);
+		n = fread(out, 1, sizeof(out) - 1, p);
+		out[n] = 0;
+		ck_assert_int_eq(pclose(p), 0);
+		ck_assert_msg(strstr(out, "{\"rule\":\"R01\",\"tickets\":18,\"cancelled\":0,"
+				     "\"clocks\":18,\"met\":0,\"breached\":18,") != NULL, "%s", out);
+		ck_assert_msg(strstr(out, "{\"rule\":\"R02\",\"tickets\":18,\"cancelled\":0,"
+				     "\"clocks\":18,\"met\":0,\"breached\":18,") != NULL, "%s", out);
+	}
 }
 END_TEST
 
