@@ -292,8 +292,16 @@ static int start_clock(struct gj_engine *eng, Guanjia__Ticket *tk, size_t idx,
 	bool provisional;
 	int64_t deadline = deadline_of(eng, tk, def, &provisional);
 
-	if (!deadline)
+	if (!deadline) {
+		/* Say so in the reply: a clock that would start but has no
+		 * deadline (its field empty) runs nothing. */
+		if (def->deadline_field) {
+			size_t l = strlen(eng->unstarted);
+			snprintf(eng->unstarted + l, sizeof(eng->unstarted) - l, "%s%s (no %s)",
+				 l ? ", " : "", c->id, def->deadline_field);
+		}
 		return 0;
+	}
 	c->provisional = provisional;
 	c->state = GUANJIA__CLOCK_STATE__CLOCK_RUNNING;
 	c->started_at = eng->now;

@@ -338,7 +338,10 @@ int gj_cmd_open(struct gj_engine *eng, const Guanjia__Request *req,
 			      req->request_id };
 	const struct gj_workflow *wf;
 	Guanjia__Ticket *tk = NULL;
-	int rc = gj_apply_open(eng, &who, req->open, ref, &tk);
+	int rc;
+
+	eng->unstarted[0] = 0;
+	rc = gj_apply_open(eng, &who, req->open, ref, &tk);
 
 	if (rc)
 		return rc;
@@ -349,8 +352,9 @@ int gj_cmd_open(struct gj_engine *eng, const Guanjia__Request *req,
 	}
 	reply->result_case = GUANJIA__REPLY__RESULT_TICKET;
 	reply->ticket = tk;
-	if (asprintf(&reply->message, "ticket %llu opened (%s, state %s)",
-		     (unsigned long long)tk->id, tk->workflow, tk->state) < 0)
+	if (asprintf(&reply->message, "ticket %llu opened (%s, state %s)%s%s",
+		     (unsigned long long)tk->id, tk->workflow, tk->state,
+		     eng->unstarted[0] ? "; not started, no deadline: " : "", eng->unstarted) < 0)
 		reply->message = (char *)protobuf_c_empty_string;
 	return 0;
 }
@@ -521,7 +525,10 @@ int gj_cmd_fire(struct gj_engine *eng, const Guanjia__Request *req,
 	const struct gj_workflow *wf;
 	Guanjia__Ticket *tk = NULL;
 	char *from = NULL;
-	int rc = gj_apply_fire(eng, &who, req->fire, ref, &tk, &from);
+	int rc;
+
+	eng->unstarted[0] = 0;
+	rc = gj_apply_fire(eng, &who, req->fire, ref, &tk, &from);
 
 	if (rc)
 		return rc;
@@ -533,8 +540,9 @@ int gj_cmd_fire(struct gj_engine *eng, const Guanjia__Request *req,
 	}
 	reply->result_case = GUANJIA__REPLY__RESULT_TICKET;
 	reply->ticket = tk;
-	if (asprintf(&reply->message, "ticket %llu: %s, %s -> %s", (unsigned long long)tk->id,
-		     req->fire->event, from, tk->state) < 0)
+	if (asprintf(&reply->message, "ticket %llu: %s, %s -> %s%s%s", (unsigned long long)tk->id,
+		     req->fire->event, from, tk->state,
+		     eng->unstarted[0] ? "; not started, no deadline: " : "", eng->unstarted) < 0)
 		reply->message = (char *)protobuf_c_empty_string;
 	free(from);
 	return 0;

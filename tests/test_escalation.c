@@ -667,6 +667,16 @@ START_TEST(a_date_alone_is_due_at_the_close_of_that_day)
 	r = it_open_refused_reply("li.ming", "butler", "r19_complaint", NULL, bad_year, 2);
 	ck_assert_int_eq(r->code, GUANJIA__ERROR_CODE__INVALID_ARGUMENT);
 	gj_reply_free(r);
+
+	/* A clock whose deadline field is empty does not start, and the reply
+	 * says so. */
+	{
+		const char *zone[] = { "zone=3#" };
+		it_call_ok(gj_client_open(it_client, "r16_patrol", NULL, zone, 1, NULL, &r), r);
+		ck_assert_msg(strstr(r->message, "not started, no deadline: patrol (no patrol_by)"),
+			      "%s", r->message);
+		gj_reply_free(r);
+	}
 }
 END_TEST
 
