@@ -6,6 +6,16 @@
 
 #include <string.h>
 
+/* The daemon names the clocks that could not start (a deadline field left
+ * empty): pass that on, on stderr, so it is not missed. */
+static void note_unstarted(const Guanjia__Reply *reply)
+{
+	const char *p = reply->message ? strstr(reply->message, "not started, no deadline: ") : NULL;
+
+	if (p)
+		gj_cli_err("note: clock %s", p + strlen("not started, no deadline: "));
+}
+
 int gj_run_open(struct gj_ctx *x)
 {
 	const struct gj_args *a = x->a;
@@ -29,6 +39,7 @@ int gj_run_open(struct gj_ctx *x)
 			rc = gj_cli_print_reply_json(x, reply);
 		else
 			printf("%llu\n", (unsigned long long)reply->ticket->id);
+		note_unstarted(reply);
 	}
 	gj_reply_free(reply);
 	return rc;
@@ -60,6 +71,7 @@ int gj_run_fire(struct gj_ctx *x)
 			rc = gj_cli_print_reply_json(x, reply);
 		else
 			rc = gj_cli_print_line(gj_ticket_line(reply->ticket, reply->now));
+		note_unstarted(reply);
 	}
 	gj_reply_free(reply);
 	return rc;
