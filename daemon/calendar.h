@@ -1,6 +1,6 @@
 /*
  * calendar.h - working-day calendars: which days are working days, and
- * "within N working days" / "N working hours" arithmetic (issue 3, part 1).
+ * "within N working days" / "N working hours" arithmetic.
  *
  * A calendar is declared in YAML (etc/calendars/, format described at the
  * top of calendar.c and in docs/calendars.md): a version, a time zone with

@@ -1,5 +1,5 @@
 /*
- * estates.h - the estates a daemon serves (etc/estates.yaml), issue 3.
+ * estates.h - the estates a daemon serves (etc/estates.yaml).
  *
  * Each estate names the working-day calendar its working-day clocks count
  * on (etc/calendars/<calendar>.yaml) and, optionally, its duty roster

@@ -1,6 +1,6 @@
 /*
  * roster.h - an estate's duty roster: who is staff in which role, and who
- * is on duty in a role at a given instant (issue 3).
+ * is on duty in a role at a given instant.
  *
  * One roster per estate (etc/rosters/<estate>.yaml; format at the top of
  * roster.c and in docs/roster.md): the people with their RULEBOOK staff

@@ -56,7 +56,7 @@ struct gj_wf_clock {
 	struct gj_strv start_events;/**< ... or when one of these events is fired */
 	struct gj_strv stop_states; /**< stops when the ticket enters one of these */
 	struct gj_strv stop_events; /**< ... or when one of these events is fired */
-	struct gj_strv pause_states;/**< reserved for issue 3: paused while in these */
+	struct gj_strv pause_states;/**< the clock is paused while the ticket is in these */
 	enum gj_target_unit unit;
 	int64_t target_ms;          /**< GJ_TARGET_DURATION: the target in ms */
 	int32_t target_count;       /**< the other units: working days, or working
