@@ -230,10 +230,12 @@ int gj_clocks_move(struct gj_engine *eng, Guanjia__Ticket *tk, size_t idx,
 }
 
 /* Journal an alert under a topic built from fmt. */
-static int journal_alert(struct gj_engine *eng, Guanjia__Alert *al, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+static int journal_alert(struct gj_engine *eng, const Guanjia__Ticket *tk, Guanjia__Alert *al,
+			 const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 
-static int journal_alert(struct gj_engine *eng, Guanjia__Alert *al, const char *fmt, ...)
+static int journal_alert(struct gj_engine *eng, const Guanjia__Ticket *tk, Guanjia__Alert *al,
+			 const char *fmt, ...)
 {
 	char *topic = NULL;
 	va_list ap;
@@ -244,7 +246,7 @@ static int journal_alert(struct gj_engine *eng, Guanjia__Alert *al, const char *
 	va_end(ap);
 	if (rc < 0)
 		return -ENOMEM;
-	rc = gj_alert_journal(eng, al, topic);
+	rc = gj_alert_journal(eng, tk, al, topic);
 	free(topic);
 	return rc;
 }
@@ -280,7 +282,7 @@ static int provisional_alert(struct gj_engine *eng, const Guanjia__Ticket *tk,
 	al.deadline = c->deadline;
 	al.late_ms = eng->now - c->deadline;
 	al.message = msg;
-	rc = journal_alert(eng, &al, "alert.%s.calendar.%s", tk->estate, cal);
+	rc = journal_alert(eng, tk, &al, "alert.%s.calendar.%s", tk->estate, cal);
 	free(msg);
 	return rc;
 }
@@ -295,7 +297,8 @@ static int start_clock(struct gj_engine *eng, Guanjia__Ticket *tk, size_t idx,
 	if (!deadline) {
 		/* Say so in the reply: a clock that would start but has no
 		 * deadline (its field empty) runs nothing. */
-		if (def->deadline_field) {
+		/* (only for the command itself, not for what plugins do inside it) */
+		if (def->deadline_field && eng->hook_depth == 0) {
 			size_t l = strlen(eng->unstarted);
 			snprintf(eng->unstarted + l, sizeof(eng->unstarted) - l, "%s%s (no %s)",
 				 l ? ", " : "", c->id, def->deadline_field);
@@ -501,7 +504,11 @@ static int raise_alert(struct gj_engine *eng, const Guanjia__Ticket *tk,
 	al.deadline = c->deadline;
 	al.late_ms = eng->now - c->deadline;
 	al.delayed = eng->now - due_at > DELAY_MARK_MS;
-	gj_time_format(c->deadline, GJ_DEFAULT_UTC_OFFSET_MIN, when, sizeof(when));
+	{
+		const struct gj_calendar *cal = gj_host_calendar(eng, tk->estate);
+		gj_time_format(c->deadline, cal ? gj_calendar_utc_offset_min(cal)
+						: GJ_DEFAULT_UTC_OFFSET_MIN, when, sizeof(when));
+	}
 	gj_duration_format(al.late_ms < 0 ? -al.late_ms : al.late_ms, late, sizeof(late));
 	if (level == GUANJIA__ALERT_LEVEL__BREACH)
 		rc = asprintf(&msg, "%s: ticket %llu (%s) missed '%s', due %s; %s late%s",
@@ -516,7 +523,7 @@ static int raise_alert(struct gj_engine *eng, const Guanjia__Ticket *tk,
 	if (rc < 0)
 		return -ENOMEM;
 	al.message = msg;
-	rc = journal_alert(eng, &al, "alert.%s.%s.%s", tk->estate, tk->workflow, c->id);
+	rc = journal_alert(eng, tk, &al, "alert.%s.%s.%s", tk->estate, tk->workflow, c->id);
 	free(msg);
 	return rc;
 }

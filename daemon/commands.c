@@ -335,7 +335,7 @@ int gj_cmd_open(struct gj_engine *eng, const Guanjia__Request *req,
 		Guanjia__Reply *reply, struct gj_refusal *ref)
 {
 	struct gj_who who = { req->actor->person, req->actor->role, req->actor->channel,
-			      req->request_id };
+			      req->request_id, false };
 	const struct gj_workflow *wf;
 	Guanjia__Ticket *tk = NULL;
 	int rc;
@@ -521,7 +521,7 @@ int gj_cmd_fire(struct gj_engine *eng, const Guanjia__Request *req,
 		Guanjia__Reply *reply, struct gj_refusal *ref)
 {
 	struct gj_who who = { req->actor->person, req->actor->role, req->actor->channel,
-			      req->request_id };
+			      req->request_id, false };
 	const struct gj_workflow *wf;
 	Guanjia__Ticket *tk = NULL;
 	char *from = NULL;

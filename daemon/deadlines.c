@@ -165,7 +165,7 @@ int gj_cmd_recompute(struct gj_engine *eng, const Guanjia__Request *req,
 	 * named, or every estate when none is. */
 	{
 		struct gj_who who = { req->actor->person, req->actor->role, req->actor->channel,
-				      req->request_id };
+				      req->request_id, false };
 		rc = gj_host_check_roster_all(eng, rq->estate && *rq->estate ? rq->estate : NULL,
 					      &who, ref);
 		if (rc)

@@ -16,14 +16,14 @@
 
 /* Who is on duty in the alert's roles, from the estate's roster (falling
  * back up the escalation order when nobody is). */
-static size_t on_duty(struct gj_engine *eng, const Guanjia__Alert *al, Guanjia__OnDuty *slots,
-		      Guanjia__OnDuty **ptrs, char **persons, size_t *ret_persons)
+static size_t on_duty(struct gj_engine *eng, const Guanjia__Ticket *tk, const Guanjia__Alert *al,
+		      Guanjia__OnDuty *slots, Guanjia__OnDuty **ptrs, char **persons,
+		      size_t *ret_persons)
 {
 	const struct gj_site *site = eng->host ? eng->host->site : NULL;
 	const struct gj_roster *r = gj_site_roster(site, al->estate);
 	const struct gj_calendar *cal = gj_site_calendar(site, al->estate);
-	Guanjia__Ticket *tk = NULL;
-	const char *zone = NULL;
+	const char *zone = tk ? gj_ticket_field(tk, "zone") : NULL;
 	size_t n = 0, np = 0;
 
 	*ret_persons = 0;
@@ -31,8 +31,6 @@ static size_t on_duty(struct gj_engine *eng, const Guanjia__Alert *al, Guanjia__
 		return 0;
 	/* A ticket of one zone (1#-4#) is for the people of that zone (and
 	 * those who cover every zone). */
-	if (al->ticket_id && gj_store_ticket_get(eng->cur, al->ticket_id, &tk) == 0)
-		zone = gj_ticket_field(tk, "zone");
 	for (size_t i = 0; i < al->n_notify_roles && n < MAX_ON_DUTY; i++) {
 		struct gj_roster_duty duty[8];
 		size_t got = 0;
@@ -71,23 +69,22 @@ static size_t on_duty(struct gj_engine *eng, const Guanjia__Alert *al, Guanjia__
 			for (size_t k = 0; k < np; k++)
 				seen = seen || strcmp(persons[k], who) == 0;
 			if (!seen) {
-				/* the roster's copy: tk is freed below */
+				/* the roster's copy, which outlives the ticket */
 				persons[np++] = (char *)gj_roster_person(r, who)->id;
 			}
 		}
 	}
 	*ret_persons = np;
-	if (tk)
-		protobuf_c_message_free_unpacked(&tk->base, NULL);
 	return n;
 }
 
-int gj_alert_journal(struct gj_engine *eng, Guanjia__Alert *al, const char *topic)
+int gj_alert_journal(struct gj_engine *eng, const Guanjia__Ticket *tk, Guanjia__Alert *al,
+		     const char *topic)
 {
 	Guanjia__Record rec = GUANJIA__RECORD__INIT;
 	Guanjia__OnDuty slots[MAX_ON_DUTY], *ptrs[MAX_ON_DUTY];
 	char *persons[MAX_ON_DUTY];
-	size_t np = 0, n = on_duty(eng, al, slots, ptrs, persons, &np);
+	size_t np = 0, n = on_duty(eng, tk, al, slots, ptrs, persons, &np);
 
 	if (n) {
 		al->on_duty = ptrs;
@@ -142,7 +139,7 @@ int gj_host_check_roster(struct gj_engine *eng, const char *estate, const struct
 
 	/* Customers are not on rosters; plugins act for the daemon. */
 	if (!r || strcmp(who->role, "owner") == 0 || strcmp(who->role, "tenant") == 0 ||
-	    (who->channel && strncmp(who->channel, "plugin:", 7) == 0))
+	    who->plugin)
 		return 0;
 	rc = gj_roster_check_actor(r, who->person, who->role, &why);
 	if (rc == 0)

@@ -93,6 +93,7 @@ struct gj_who {
 	const char *role;
 	const char *channel;    /**< may be NULL */
 	const char *request_id; /**< may be NULL */
+	bool plugin;            /**< a plugin acting for the daemon (set by host_api.c only) */
 };
 
 /* deadlines.c */
@@ -162,7 +163,8 @@ int gj_host_on_start(struct gj_engine *eng);
 /** A plugin clock fell due (its due entry already consumed). */
 int gj_host_fire_clock(struct gj_engine *eng, const struct gj_due *d);
 /** Journal an alert (filling in who is on duty from the roster). */
-int gj_alert_journal(struct gj_engine *eng, Guanjia__Alert *al, const char *topic);
+int gj_alert_journal(struct gj_engine *eng, const Guanjia__Ticket *tk, Guanjia__Alert *al,
+		     const char *topic);
 /** A calendar by id, or NULL. */
 const struct gj_calendar *gj_host_calendar_by_id(const struct gj_engine *eng, const char *id);
 /** The calendar of an estate (the default calendar when it names none). */

@@ -192,7 +192,7 @@ static int h_raise_alert(void *ctx, uint64_t ticket_id, const char *clock, uint3
 	if (asprintf(&topic, "alert.%s.%s.%s", tk->estate, tk->workflow, clock) < 0)
 		rc = -ENOMEM;
 	else
-		rc = storage(eng, gj_alert_journal(eng, &al, topic));
+		rc = storage(eng, gj_alert_journal(eng, tk, &al, topic));
 	free(topic);
 	free_ticket(tk);
 	return rc;
@@ -213,7 +213,7 @@ static int h_fire_event(void *ctx, uint64_t ticket_id, const char *event, const 
 	struct gj_refusal ref = { 0, NULL };
 	Guanjia__Ticket *tk = NULL;
 	char channel[GJ_MAX_NAME + 8];
-	struct gj_who who = { person, role, channel, NULL };
+	struct gj_who who = { person, role, channel, NULL, true };
 	int rc;
 
 	if (!eng)
@@ -246,7 +246,7 @@ static int h_open_ticket(void *ctx, const char *workflow, const char *estate,
 	Guanjia__Field *fields = NULL, **fp = NULL;
 	Guanjia__Ticket *tk = NULL;
 	char channel[GJ_MAX_NAME + 8];
-	struct gj_who who = { hp->name, "admin_hr", channel, NULL };
+	struct gj_who who = { hp->name, "admin_hr", channel, NULL, true };
 	int rc;
 
 	if (!eng)
@@ -547,7 +547,7 @@ static int h_working_days_deadline(void *ctx, const char *estate, int64_t from_m
 		al.late_ms = eng->now - *ret_ms;
 		al.message = msg;
 		al.plugin = hp->name;
-		rc = storage(eng, gj_alert_journal(eng, &al, topic));
+		rc = storage(eng, gj_alert_journal(eng, NULL, &al, topic));
 		free(msg);
 		free(topic);
 	}

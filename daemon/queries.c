@@ -349,7 +349,8 @@ int gj_query_calendar(struct gj_engine *eng, const Guanjia__Request *req,
 		      Guanjia__Reply *reply, struct gj_refusal *ref)
 {
 	const Guanjia__CalendarQuery *q = req->calendar;
-	const struct gj_calendar *cal = eng->cfg.calendar;
+	/* Default: the calendar of the daemon's default estate. */
+	const struct gj_calendar *cal = gj_host_calendar(eng, eng->cfg.default_estate);
 	Guanjia__CalendarInfo *ci;
 	int rc = 0;
 

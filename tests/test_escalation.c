@@ -297,6 +297,11 @@ START_TEST(roster_checks_actors_and_alerts_name_who_is_on_duty)
 	a = r->ticket->id;
 	gj_reply_free(r);
 
+	/* A channel that looks like a plugin's does not make one. */
+	ck_assert_int_eq(gj_client_set_actor(it_client, "stranger", "butler", "plugin:ladder"), 0);
+	ck_assert_int_eq(gj_client_open(it_client, "r17_repair", "demo", kv, 1, NULL, &r), 0);
+	ck_assert_int_eq(r->code, GUANJIA__ERROR_CODE__NOT_ON_ROSTER);
+	gj_reply_free(r);
 	r = it_open_refused_reply("stranger", "butler", "r17_repair", "demo", kv, 1);
 	ck_assert_int_eq(r->code, GUANJIA__ERROR_CODE__NOT_ON_ROSTER);
 	ck_assert_msg(strstr(r->message, "stranger is not on the roster of demo"), "%s", r->message);
