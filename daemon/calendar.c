@@ -1198,6 +1198,35 @@ int gj_calendar_day_close_ms(const struct gj_calendar *cal, struct gj_date date,
 
 /* An instant as the local day it falls on and the ms into that day. */
 static int local_split(const struct gj_calendar *cal, int64_t ms,
+		       int32_t *ret_day, int64_t *ret_in_day);
+
+int gj_calendar_local_date(const struct gj_calendar *cal, int64_t ms, struct gj_date *ret)
+{
+	int32_t day;
+	int64_t in_day;
+	int rc = local_split(cal, ms, &day, &in_day);
+
+	return rc ? rc : gj_date_from_days(day, ret);
+}
+
+int gj_calendar_working_days_close(const struct gj_calendar *cal, int64_t from_ms, int32_t n,
+				   int64_t *ret_ms, bool *ret_provisional)
+{
+	struct gj_date day, last;
+	int rc = gj_calendar_local_date(cal, from_ms, &day);
+
+	if (ret_provisional)
+		*ret_provisional = false;
+	if (rc)
+		return rc;
+	if (n <= 0)
+		last = day;
+	else if ((rc = gj_calendar_add_working_days(cal, day, n, &last, ret_provisional)))
+		return rc;
+	return gj_calendar_day_close_ms(cal, last, ret_ms);
+}
+
+static int local_split(const struct gj_calendar *cal, int64_t ms,
 		       int32_t *ret_day, int64_t *ret_in_day)
 {
 	int64_t local, day;

@@ -203,6 +203,21 @@ int gj_calendar_count_working_days(const struct gj_calendar *cal,
 				   int32_t *ret_count, bool *ret_provisional);
 
 /**
+ * The civil date of an instant in the calendar's time zone.
+ * @return 0, or -ERANGE outside years 1..9999.
+ */
+int gj_calendar_local_date(const struct gj_calendar *cal, int64_t ms, struct gj_date *ret);
+
+/**
+ * "Within n working days" of an instant: the close of the nth working day
+ * after its date in the calendar's zone (n 0: the close of that date).
+ * @param ret_provisional  may be NULL
+ * @return as gj_calendar_add_working_days()
+ */
+int gj_calendar_working_days_close(const struct gj_calendar *cal, int64_t from_ms, int32_t n,
+				   int64_t *ret_ms, bool *ret_provisional);
+
+/**
  * The close of business of a date: the end of the last working-hours
  * interval (17:30 for cn) in the calendar's offset, whether or not the date
  * is a working day; on a date with an override, the end of its last

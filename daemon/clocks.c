@@ -108,35 +108,6 @@ static int stop_clock(struct gj_engine *eng, Guanjia__Ticket *tk, size_t idx)
 			     c->breached ? eng->now - c->deadline : 0);
 }
 
-/* The civil date of an instant in the calendar's zone. */
-static int local_date(const struct gj_calendar *cal, int64_t ms, struct gj_date *ret)
-{
-	int64_t local = ms + (int64_t)gj_calendar_utc_offset_min(cal) * 60000;
-	int64_t days = local >= 0 ? local / 86400000 : -((-local + 86399999) / 86400000);
-
-	return gj_date_from_days((int32_t)days, ret);
-}
-
-/* The close of the nth working day after the date of `from` (n 0: the
- * close of that date itself). */
-static int working_day_close(const struct gj_calendar *cal, int64_t from, int32_t n,
-			     int64_t *ret, bool *ret_provisional)
-{
-	struct gj_date day, last;
-	int rc = local_date(cal, from, &day);
-
-	*ret_provisional = false;
-	if (rc)
-		return rc;
-	if (n <= 0)
-		last = day;
-	else if ((rc = gj_calendar_add_working_days(cal, day, n, &last, ret_provisional)))
-		return rc;
-	return gj_calendar_day_close_ms(cal, last, ret);
-}
-
-/* The deadline of a clock starting now; 0 when it cannot start (a deadline
- * field that is empty, or working days without a calendar). */
 int64_t gj_clocks_deadline_from(struct gj_engine *eng, const Guanjia__Ticket *tk,
 				const struct gj_wf_clock *def, int64_t start,
 				bool *ret_provisional)
@@ -162,7 +133,7 @@ int64_t gj_clocks_deadline_from(struct gj_engine *eng, const Guanjia__Ticket *tk
 		/* "Within N working days": counted from the day after today in
 		 * the calendar's zone; due at the close of the Nth working day. */
 		int64_t close;
-		if (!cal || working_day_close(cal, start, def->target_count, &close,
+		if (!cal || gj_calendar_working_days_close(cal, start, def->target_count, &close,
 					      ret_provisional))
 			return 0;
 		return close;
@@ -257,34 +228,11 @@ static int journal_alert(struct gj_engine *eng, const Guanjia__Ticket *tk, Guanj
 static int provisional_alert(struct gj_engine *eng, const Guanjia__Ticket *tk,
 			     const Guanjia__Clock *c)
 {
-	static char *const roles[] = { (char *)"admin_hr" };
-	Guanjia__Alert al = GUANJIA__ALERT__INIT;
-	const struct gj_calendar *calendar = gj_host_calendar(eng, tk->estate);
-	const char *cal = calendar ? gj_calendar_id(calendar) : "?";
-	char when[40], *msg = NULL;
-	int rc;
+	char what[160];
 
-	gj_time_format(c->deadline, calendar ? gj_calendar_utc_offset_min(calendar)
-					     : GJ_DEFAULT_UTC_OFFSET_MIN, when, sizeof(when));
-	if (asprintf(&msg, "calendar '%s' has no data for the year %.4s: the deadline of ticket %llu's "
-			   "clock '%s' (%s) assumes Monday to Friday and is provisional; add that "
-			   "year's rest and make-up days to the calendar",
-		     cal, when, (unsigned long long)tk->id, c->id, when) < 0)
-		return -ENOMEM;
-	al.ticket_id = tk->id;
-	al.estate = tk->estate;
-	al.workflow = tk->workflow;
-	al.clock = c->id;
-	al.rule = c->rule;
-	al.level = GUANJIA__ALERT_LEVEL__WARNING;
-	al.notify_roles = (char **)roles;
-	al.n_notify_roles = 1;
-	al.deadline = c->deadline;
-	al.late_ms = eng->now - c->deadline;
-	al.message = msg;
-	rc = journal_alert(eng, tk, &al, "alert.%s.calendar.%s", tk->estate, cal);
-	free(msg);
-	return rc;
+	snprintf(what, sizeof(what), "the deadline of ticket %llu's clock '%s'",
+		 (unsigned long long)tk->id, c->id);
+	return gj_alert_provisional(eng, tk, tk->estate, c->id, c->rule, c->deadline, NULL, what);
 }
 
 static int start_clock(struct gj_engine *eng, Guanjia__Ticket *tk, size_t idx,
@@ -415,8 +363,8 @@ int gj_clocks_on_event(struct gj_engine *eng, Guanjia__Ticket *tk,
 				/* Working days left after today, re-counted on resume. */
 				struct gj_date today, due;
 				int32_t left = 0;
-				if (!local_date(cal, eng->now, &today) &&
-				    !local_date(cal, c->deadline, &due) &&
+				if (!gj_calendar_local_date(cal, eng->now, &today) &&
+				    !gj_calendar_local_date(cal, c->deadline, &due) &&
 				    !gj_calendar_count_working_days(cal, today, due, &left, NULL))
 					c->remaining_working_days = left;
 			} else if (def->unit == GJ_TARGET_WORKING_HOURS && cal) {
@@ -437,7 +385,7 @@ int gj_clocks_on_event(struct gj_engine *eng, Guanjia__Ticket *tk,
 			bool prov = false;
 			c->deadline = eng->now + c->remaining_ms;
 			if (def->unit == GJ_TARGET_WORKING_DAYS && cal)
-				working_day_close(cal, eng->now, c->remaining_working_days,
+				gj_calendar_working_days_close(cal, eng->now, c->remaining_working_days,
 						  &c->deadline, &prov);
 			else if (def->unit == GJ_TARGET_WORKING_HOURS && cal)
 				gj_calendar_add_working_ms(cal, eng->now, c->remaining_ms,

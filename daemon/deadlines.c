@@ -298,11 +298,9 @@ static int explain_clock(struct gj_engine *eng, const Guanjia__Ticket *tk,
 		rc = add_line(l, "  no calendar for estate %s", tk->estate);
 	} else if (def->unit == GJ_TARGET_WORKING_DAYS) {
 		struct gj_date day;
-		int64_t local = c->started_at + (int64_t)off * 60000;
-		int64_t days = local >= 0 ? local / 86400000 : -((-local + 86399999) / 86400000);
 		rc = add_line(l, "  %d working days on calendar %s@%u:", def->target_count,
 			      gj_calendar_id(cal), gj_calendar_version(cal));
-		if (!rc && !(rc = gj_date_from_days((int32_t)days, &day)) &&
+		if (!rc && !(rc = gj_calendar_local_date(cal, c->started_at, &day)) &&
 		    !(rc = gj_calendar_explain_working_days(cal, day, def->target_count, &text)))
 			rc = add_text(l, text);
 	} else {

@@ -11,6 +11,7 @@
 #include "host.h"
 #include "host_priv.h"
 #include "site.h"
+#include "wire.h"
 
 #define MAX_ON_DUTY 32
 
@@ -188,4 +189,43 @@ const struct gj_calendar *gj_host_calendar(const struct gj_engine *eng, const ch
 	const struct gj_calendar *c = eng->host ? gj_site_calendar(eng->host->site, estate) : NULL;
 
 	return c ? c : eng->cfg.calendar;
+}
+
+int gj_alert_provisional(struct gj_engine *eng, const Guanjia__Ticket *tk, const char *estate,
+			 const char *clock, const char *rule, int64_t deadline,
+			 const char *plugin, const char *what)
+{
+	static char *const roles[] = { (char *)"admin_hr" };
+	const struct gj_calendar *cal = gj_host_calendar(eng, estate);
+	const char *id = cal ? gj_calendar_id(cal) : "?";
+	Guanjia__Alert al = GUANJIA__ALERT__INIT;
+	char when[40], *msg = NULL, *topic = NULL;
+	int rc;
+
+	gj_time_format(deadline, cal ? gj_calendar_utc_offset_min(cal) : GJ_DEFAULT_UTC_OFFSET_MIN,
+		       when, sizeof(when));
+	if (asprintf(&msg, "calendar '%s' has no data for the year %.4s: %s (due %s) assumes "
+		     "Monday to Friday and is provisional; add that year's rest and make-up days "
+		     "to the calendar", id, when, what, when) < 0)
+		return -ENOMEM;
+	if (asprintf(&topic, "alert.%s.calendar.%s", estate, id) < 0) {
+		free(msg);
+		return -ENOMEM;
+	}
+	al.ticket_id = tk ? tk->id : 0;
+	al.estate = (char *)estate;
+	al.workflow = tk ? tk->workflow : (char *)"calendar";
+	al.clock = (char *)clock;
+	al.rule = (char *)(rule ? rule : "");
+	al.level = GUANJIA__ALERT_LEVEL__WARNING;
+	al.notify_roles = (char **)roles;
+	al.n_notify_roles = 1;
+	al.deadline = deadline;
+	al.late_ms = eng->now - deadline;
+	al.message = msg;
+	al.plugin = (char *)(plugin ? plugin : "");
+	rc = gj_alert_journal(eng, tk, &al, topic);
+	free(msg);
+	free(topic);
+	return rc;
 }

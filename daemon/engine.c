@@ -92,6 +92,14 @@ void gj_join_ids(char *buf, size_t len, const char *const *v, size_t n)
 		snprintf(buf, len, "(none)");
 }
 
+void gj_engine_spoil(struct gj_engine *eng, int rc)
+{
+	if (!eng->failed)
+		eng->failed = rc;
+	if (rc == -ENOSPC)
+		eng->map_full = true;
+}
+
 bool gj_valid_id(const char *s, size_t max, bool dash)
 {
 	size_t n = 0;
@@ -407,10 +415,8 @@ static bool remember_refusal(int code)
 static void storage_refusal(struct gj_engine *eng, struct gj_refusal *ref, int rc,
 			    const char *what)
 {
-	if (!eng->failed)
-		eng->failed = rc;
+	gj_engine_spoil(eng, rc);
 	if (rc == -ENOSPC) {
-		eng->map_full = true;
 		gj_refuse(ref, GUANJIA__ERROR_CODE__STORAGE_FULL,
 			  "the database is full; nothing was saved (the daemon grows it: try again)");
 	} else {
@@ -610,10 +616,7 @@ int gj_engine_run_due(struct gj_engine *eng, size_t max, bool *ret_more)
 		if (!rc)
 			rc = gj_host_on_start(eng);
 		if (rc) {
-			if (!eng->failed)
-				eng->failed = rc;
-			if (rc == -ENOSPC)
-				eng->map_full = true;
+			gj_engine_spoil(eng, rc);
 			return rc;
 		}
 		eng->recompute_done = true;
@@ -634,10 +637,7 @@ int gj_engine_run_due(struct gj_engine *eng, size_t max, bool *ret_more)
 		}
 		rc = gj_clocks_fire(eng, &d);
 		if (rc) {
-			if (!eng->failed)
-				eng->failed = rc;
-			if (rc == -ENOSPC)
-				eng->map_full = true;
+			gj_engine_spoil(eng, rc);
 			return rc;
 		}
 		n++;

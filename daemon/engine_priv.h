@@ -165,6 +165,11 @@ int gj_host_fire_clock(struct gj_engine *eng, const struct gj_due *d);
 /** Journal an alert (filling in who is on duty from the roster). */
 int gj_alert_journal(struct gj_engine *eng, const Guanjia__Ticket *tk, Guanjia__Alert *al,
 		     const char *topic);
+/** Tell admin_hr that a deadline was counted into a year the estate's
+ * calendar has no data for (`what` says which deadline; tk may be NULL). */
+int gj_alert_provisional(struct gj_engine *eng, const Guanjia__Ticket *tk, const char *estate,
+			 const char *clock, const char *rule, int64_t deadline,
+			 const char *plugin, const char *what);
 /** A calendar by id, or NULL. */
 const struct gj_calendar *gj_host_calendar_by_id(const struct gj_engine *eng, const char *id);
 /** The calendar of an estate (the default calendar when it names none). */
@@ -186,6 +191,10 @@ int gj_ticket_decorate(Guanjia__Ticket *tk, const struct gj_workflow *wf);
 
 /** Frees what a query put into reply (tickets, records, status). */
 void gj_query_reply_finish(Guanjia__Reply *reply);
+
+/** A storage error spoils the batch: it will not commit and is run again
+ * (after the map is grown when it was full). */
+void gj_engine_spoil(struct gj_engine *eng, int rc);
 
 /** "a, b, c" of a list of ids in buf (truncated to fit), "(none)" when empty. */
 void gj_join_ids(char *buf, size_t len, const char *const *v, size_t n);

@@ -498,9 +498,7 @@ static int h_working_days_deadline(void *ctx, const char *estate, int64_t from_m
 {
 	struct gj_engine *eng = live(ctx, false);
 	const struct gj_calendar *cal;
-	struct gj_date day, last;
 	bool prov = false;
-	int64_t local, days;
 	int rc;
 
 	if (!eng)
@@ -510,46 +508,19 @@ static int h_working_days_deadline(void *ctx, const char *estate, int64_t from_m
 	cal = gj_host_calendar(eng, estate);
 	if (!cal)
 		return -ENOENT;
-	local = from_ms + (int64_t)gj_calendar_utc_offset_min(cal) * 60000;
-	days = local >= 0 ? local / 86400000 : -((-local + 86399999) / 86400000);
-	rc = gj_date_from_days((int32_t)days, &day);
-	if (!rc)
-		rc = gj_calendar_add_working_days(cal, day, n, &last, &prov);
-	if (!rc)
-		rc = gj_calendar_day_close_ms(cal, last, ret_ms);
+	rc = gj_calendar_working_days_close(cal, from_ms, n, ret_ms, &prov);
 	if (!rc && ret_provisional)
 		*ret_provisional = prov;
 	if (!rc && prov && !eng->host->read_only) {
 		/* Never silently Monday to Friday: tell the administrator, as for
 		 * a workflow clock counted into a year without data. */
-		static char *const roles[] = { (char *)"admin_hr" };
 		struct host_plugin *hp = ctx;
-		Guanjia__Alert al = GUANJIA__ALERT__INIT;
-		char when[40], *msg = NULL, *topic = NULL;
-
-		gj_time_format(*ret_ms, gj_calendar_utc_offset_min(cal), when, sizeof(when));
-		if (asprintf(&msg, "calendar '%s' has no data for the year %.4s: a deadline plugin %s "
-			     "counted (%d working days, due %s) assumes Monday to Friday and is "
-			     "provisional; add that year's rest and make-up days to the calendar",
-			     gj_calendar_id(cal), when, hp->name, n, when) < 0 ||
-		    asprintf(&topic, "alert.%s.calendar.%s", estate ? estate : "", gj_calendar_id(cal)) < 0) {
-			free(msg);
-			return -ENOMEM;
-		}
-		al.estate = (char *)(estate ? estate : "");
-		al.workflow = (char *)"calendar";
-		al.clock = (char *)gj_calendar_id(cal);
-		al.rule = (char *)"";
-		al.level = GUANJIA__ALERT_LEVEL__WARNING;
-		al.notify_roles = (char **)roles;
-		al.n_notify_roles = 1;
-		al.deadline = *ret_ms;
-		al.late_ms = eng->now - *ret_ms;
-		al.message = msg;
-		al.plugin = hp->name;
-		rc = storage(eng, gj_alert_journal(eng, NULL, &al, topic));
-		free(msg);
-		free(topic);
+		char what[160];
+		snprintf(what, sizeof(what), "a deadline plugin %s counted (%d working days)",
+			 hp->name, n);
+		rc = storage(eng, gj_alert_provisional(eng, NULL, estate ? estate : "",
+						       gj_calendar_id(cal), "", *ret_ms, hp->name,
+						       what));
 	}
 	return rc;
 }

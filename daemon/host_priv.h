@@ -74,12 +74,8 @@ static inline struct gj_engine *live(void *ctx, bool write)
  * again (after growing the map when it was full). */
 static inline int storage(struct gj_engine *eng, int rc)
 {
-	if (rc && rc != -ENOENT && rc != -EINVAL && rc != -EILSEQ) {
-		if (!eng->failed)
-			eng->failed = rc;
-		if (rc == -ENOSPC)
-			eng->map_full = true;
-	}
+	if (rc && rc != -ENOENT && rc != -EINVAL && rc != -EILSEQ)
+		gj_engine_spoil(eng, rc);
 	return rc;
 }
 
