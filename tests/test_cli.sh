@@ -349,6 +349,11 @@ else
 fi
 expect_rc 1 "open of an unknown workflow is refused" gj --as li --role butler open nope
 expect_rc 1 "an illegal transition is refused" gj --as li --role engineering fire "$A" finish
+if grep -q "ILLEGAL_TRANSITION" "$WORK/err"; then
+	pass "refused as ILLEGAL_TRANSITION"
+else
+	fail "the illegal transition's refusal" "$(cat "$WORK/err")"
+fi
 expect_rc 2 "gj without a command is a usage error" "$GJ"
 expect_rc 2 "gj with an unknown command is a usage error" gj frobnicate
 expect_rc 2 "open without a role is a usage error" gj --as li open r17_repair location=x

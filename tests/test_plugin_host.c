@@ -424,6 +424,7 @@ START_TEST(probe_timer_fires_once_across_a_restart)
 	it_advance(30 * MIN);
 	tk = it_get(id, true, &r);
 	ck_assert_uint_eq(it_history_count(tk, "note", "probe timer fired", NULL), 1);
+	ck_assert_uint_eq(it_history_count(tk, "note", "probe_spare fired", NULL), 0);
 	gj_reply_free(r);
 	log = gj_daemon_stderr(&it_daemon);
 	{
