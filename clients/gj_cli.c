@@ -184,8 +184,12 @@ int gj_cli_check_reply(struct gj_ctx *x, int r, const Guanjia__Reply *reply,
 		return r == -ENOMEM || r == -EINVAL ? EXIT_FAIL : EXIT_UNREACHABLE;
 	}
 	if (reply->outcome == GUANJIA__OUTCOME__REFUSED) {
-		if (x->json)
+		if (x->json) {
+			/* A document the command had begun (list, report...) gives
+			 * way to the refusal. */
+			gj_json_reset(x->j);
 			gj_cli_print_reply_json(x, reply);
+		}
 		gj_cli_err("refused (%s): %s", gj_error_code_name(reply->code), reply->message);
 		return EXIT_FAIL;
 	}

@@ -348,6 +348,12 @@ else
 	fail "stderr of the refused fire: '$(cat "$WORK/err")'"
 fi
 expect_rc 1 "open of an unknown workflow is refused" gj --as li --role butler open nope
+expect_rc 1 "list --json refused (no person)" gj --as "" list --json
+if grep -q '"outcome":"REFUSED","code":"MISSING_ACTOR"' "$WORK/out"; then
+	pass "list --json prints the refusal as JSON"
+else
+	fail "list --json refusal on stdout" "$(cat "$WORK/out")"
+fi
 expect_rc 1 "an illegal transition is refused" gj --as li --role engineering fire "$A" finish
 if grep -q "ILLEGAL_TRANSITION" "$WORK/err"; then
 	pass "refused as ILLEGAL_TRANSITION"
