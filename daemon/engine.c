@@ -186,6 +186,7 @@ int gj_engine_batch_begin(struct gj_engine *eng)
 	eng->map_full = false;
 	eng->failed = 0;
 	eng->batch_now = eng->now;
+	eng->batch_serial++;
 	return 0;
 }
 

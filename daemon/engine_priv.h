@@ -37,6 +37,7 @@ struct gj_engine {
 	bool map_full;          /**< a write of this batch found the map full */
 	int failed;             /**< a storage error spoilt the batch's transaction */
 	int64_t batch_now;      /**< the clock when the batch began */
+	uint64_t batch_serial;  /**< counts batches begun (for per-batch memories) */
 	uint64_t last_seq;      /**< newest journal sequence number */
 	int64_t now;
 	int64_t started_at;

@@ -513,14 +513,31 @@ static int h_working_days_deadline(void *ctx, const char *estate, int64_t from_m
 		*ret_provisional = prov;
 	if (!rc && prov && !eng->host->read_only) {
 		/* Never silently Monday to Friday: tell the administrator, as for
-		 * a workflow clock counted into a year without data. */
+		 * a workflow clock counted into a year without data; once per
+		 * plugin, calendar and year in a batch. */
 		struct host_plugin *hp = ctx;
-		char what[160];
-		snprintf(what, sizeof(what), "a deadline plugin %s counted (%d working days)",
-			 hp->name, n);
-		rc = storage(eng, gj_alert_provisional(eng, NULL, estate ? estate : "",
-						       gj_calendar_id(cal), "", *ret_ms, hp->name,
-						       what));
+		struct gj_host *h = eng->host;
+		char what[160], key[96], year[40];
+		bool said = false;
+
+		gj_time_format(*ret_ms, gj_calendar_utc_offset_min(cal), year, sizeof(year));
+		snprintf(key, sizeof(key), "%s/%s/%.4s", hp->name, gj_calendar_id(cal), year);
+		if (h->prov_batch != eng->batch_serial) {
+			h->prov_batch = eng->batch_serial;
+			h->n_prov_said = 0;
+		}
+		for (size_t i = 0; i < h->n_prov_said; i++)
+			said = said || strcmp(h->prov_said[i], key) == 0;
+		if (!said) {
+			if (h->n_prov_said < 16)
+				snprintf(h->prov_said[h->n_prov_said++], sizeof(h->prov_said[0]), "%s",
+					 key);
+			snprintf(what, sizeof(what), "a deadline plugin %s counted (%d working days)",
+				 hp->name, n);
+			rc = storage(eng, gj_alert_provisional(eng, NULL, estate ? estate : "",
+							       gj_calendar_id(cal), "", *ret_ms,
+							       hp->name, what));
+		}
 	}
 	return rc;
 }

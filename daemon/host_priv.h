@@ -39,7 +39,12 @@ struct gj_host {
 	size_t n_bound;
 	struct gj_plugins *plugins;
 	bool read_only;                 /* inside check_event */
-	const struct gj_site *site;     /* estates, calendars, rosters; may be NULL */
+	const struct gj_site *site;
+	/* calendar-provisional alerts already raised by plugins in this batch
+	 * ("plugin/calendar/year"): once each per batch is enough */
+	uint64_t prov_batch;
+	char prov_said[16][96];
+	size_t n_prov_said;     /* estates, calendars, rosters; may be NULL */
 };
 
 /* The table handed to every plugin (host_api.c). */

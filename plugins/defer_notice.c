@@ -558,7 +558,11 @@ static int check_notice(const struct defer_notice *d,
 		              "ticket %" PRIu64 ": cannot read opened_at \"%s\": %s",
 		              check->ticket_id, opened ? opened : "", strerror(-r));
 		free(opened);
-		return r;
+		/* Refused, not let through: the limit could not be checked. */
+		snprintf(why, why_len, "the expected repair date cannot be checked against the "
+		         "%u-working-day limit now (the report date of ticket %" PRIu64 " cannot "
+		         "be read); try again", (unsigned)d->max_wd, check->ticket_id);
+		return -EPERM;
 	}
 	free(opened);
 	r = d->h.api->working_days_deadline(d->h.ctx, check->estate, opened_ms,

@@ -435,8 +435,18 @@ static int read_config(struct generator *g)
 
 	for (s = 0; s < N_SCHED; s++)
 		all |= 1u << s;
-	if ((r = gj_pu_cfg_list(&g->h, "serve", "", false, &serve)) < 0)
+	/* Estate ids may hold '-' too (a-z, 0-9, _ and -, at most 48). */
+	v = g->h.api->config_get(g->h.ctx, "serve");
+	if ((r = gj_pu_list_parse(&serve, v ? v : "")) < 0)
 		return r;
+	for (size_t k = 0; k < serve.n; k++) {
+		const char *c = serve.items[k];
+		size_t len = strspn(c, "abcdefghijklmnopqrstuvwxyz0123456789_-");
+		if (len == 0 || c[len] || len > 48) {
+			r = bad(g, "serve", c, "is not an estate id (a-z, 0-9, _ and -, at most 48)");
+			goto out;
+		}
+	}
 	if ((r = cfg_schedules(g, "schedules", all, &all)) < 0 ||
 	    (r = cfg_hhmm(g, "work_start", "08:30", &g->work_start)) < 0 ||
 	    (r = cfg_hhmm(g, "day_close", "17:30", &g->day_close)) < 0 ||
@@ -1171,12 +1181,14 @@ static int open_once(struct generator *g, const struct estate *e, const char *wo
 		return r < 0 ? r : 0;
 	fset(f, "occurrence", "%s", occ);
 	r = g->h.api->open_ticket(g->h.ctx, workflow, e->id, f->kv, f->n, &tid);
-	if (r == -EAGAIN)
-		return r; /* the transaction failed: it runs again */
-	if (r < 0) {
+	if (r == -EPERM || r == -EINVAL) {
+		/* refused (the workflow not loaded, a field it will not take):
+		 * said once, and the occurrence is not tried again */
 		log_refused(g, workflow, occ, r);
 		return mark_done(g, occ, "refused");
 	}
+	if (r < 0)
+		return r; /* a storage error: the transaction runs again */
 	snprintf(id, sizeof(id), "%" PRIu64, tid);
 	r = mark_done(g, occ, id);
 	if (r == 0)
@@ -1697,6 +1709,10 @@ static int run(struct generator *g, int64_t now)
 			r = 0;
 	}
 out:
+	/* A run that failed without spoiling the transaction must not leave the
+	 * generator without its timer: try again in a minute. */
+	if (r < 0 && !spoiled(g))
+		g->h.api->arm_timer(g->h.ctx, TICK, now + 60000);
 	free(w.v);
 	return r;
 }
