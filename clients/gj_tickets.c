@@ -10,10 +10,9 @@
  * empty): pass that on, on stderr, so it is not missed. */
 static void note_unstarted(const Guanjia__Reply *reply)
 {
-	const char *p = reply->message ? strstr(reply->message, "not started, no deadline: ") : NULL;
-
-	if (p)
-		gj_cli_err("note: clock %s", p + strlen("not started, no deadline: "));
+	for (size_t i = 0; i < reply->n_unstarted_clocks; i++)
+		gj_cli_err("note: clock %s not started: its deadline field is empty",
+			   reply->unstarted_clocks[i]);
 }
 
 int gj_run_open(struct gj_ctx *x)

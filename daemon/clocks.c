@@ -246,11 +246,9 @@ static int start_clock(struct gj_engine *eng, Guanjia__Ticket *tk, size_t idx,
 		/* Say so in the reply: a clock that would start but has no
 		 * deadline (its field empty) runs nothing. */
 		/* (only for the command itself, not for what plugins do inside it) */
-		if (def->deadline_field && eng->hook_depth == 0) {
-			size_t l = strlen(eng->unstarted);
-			snprintf(eng->unstarted + l, sizeof(eng->unstarted) - l, "%s%s (no %s)",
-				 l ? ", " : "", c->id, def->deadline_field);
-		}
+		if (def->deadline_field && eng->hook_depth == 0 && eng->n_unstarted < 8)
+			snprintf(eng->unstarted[eng->n_unstarted++], sizeof(eng->unstarted[0]),
+				 "%s (no %s)", c->id, def->deadline_field);
 		return 0;
 	}
 	c->provisional = provisional;

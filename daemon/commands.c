@@ -331,6 +331,18 @@ out:
 	return rc;
 }
 
+/* The clocks the command could not start, into the reply (the reply
+ * points at the engine's buffers until it is packed). */
+static void unstarted_to_reply(struct gj_engine *eng, Guanjia__Reply *reply)
+{
+	static char *v[8];
+
+	for (size_t i = 0; i < eng->n_unstarted; i++)
+		v[i] = eng->unstarted[i];
+	reply->unstarted_clocks = eng->n_unstarted ? v : NULL;
+	reply->n_unstarted_clocks = eng->n_unstarted;
+}
+
 int gj_cmd_open(struct gj_engine *eng, const Guanjia__Request *req,
 		Guanjia__Reply *reply, struct gj_refusal *ref)
 {
@@ -340,7 +352,7 @@ int gj_cmd_open(struct gj_engine *eng, const Guanjia__Request *req,
 	Guanjia__Ticket *tk = NULL;
 	int rc;
 
-	eng->unstarted[0] = 0;
+	eng->n_unstarted = 0;
 	rc = gj_apply_open(eng, &who, req->open, ref, &tk);
 
 	if (rc)
@@ -352,10 +364,10 @@ int gj_cmd_open(struct gj_engine *eng, const Guanjia__Request *req,
 	}
 	reply->result_case = GUANJIA__REPLY__RESULT_TICKET;
 	reply->ticket = tk;
-	if (asprintf(&reply->message, "ticket %llu opened (%s, state %s)%s%s",
-		     (unsigned long long)tk->id, tk->workflow, tk->state,
-		     eng->unstarted[0] ? "; not started, no deadline: " : "", eng->unstarted) < 0)
+	if (asprintf(&reply->message, "ticket %llu opened (%s, state %s)",
+		     (unsigned long long)tk->id, tk->workflow, tk->state) < 0)
 		reply->message = (char *)protobuf_c_empty_string;
+	unstarted_to_reply(eng, reply);
 	return 0;
 }
 
@@ -527,7 +539,7 @@ int gj_cmd_fire(struct gj_engine *eng, const Guanjia__Request *req,
 	char *from = NULL;
 	int rc;
 
-	eng->unstarted[0] = 0;
+	eng->n_unstarted = 0;
 	rc = gj_apply_fire(eng, &who, req->fire, ref, &tk, &from);
 
 	if (rc)
@@ -540,9 +552,9 @@ int gj_cmd_fire(struct gj_engine *eng, const Guanjia__Request *req,
 	}
 	reply->result_case = GUANJIA__REPLY__RESULT_TICKET;
 	reply->ticket = tk;
-	if (asprintf(&reply->message, "ticket %llu: %s, %s -> %s%s%s", (unsigned long long)tk->id,
-		     req->fire->event, from, tk->state,
-		     eng->unstarted[0] ? "; not started, no deadline: " : "", eng->unstarted) < 0)
+	unstarted_to_reply(eng, reply);
+	if (asprintf(&reply->message, "ticket %llu: %s, %s -> %s", (unsigned long long)tk->id,
+		     req->fire->event, from, tk->state) < 0)
 		reply->message = (char *)protobuf_c_empty_string;
 	free(from);
 	return 0;

@@ -26,7 +26,9 @@ struct gj_engine {
 	bool recomputed;        /**< provisional deadlines looked at since the start */
 	bool recompute_done;    /**< ... in this batch (recomputed once it commits) */
 	bool next_due_known;    /**< next_due was read in the last committed batch */
-	char unstarted[256];    /**< clocks the current command could not start, for its reply */
+	/** clocks the current command could not start, "clock (no field)", for its reply */
+	char unstarted[8][160];
+	size_t n_unstarted;
 	int64_t next_due;       /**< the earliest due entry then (INT64_MAX: none) */
 	struct gj_store *store;
 	const struct gj_workflows *wfs;

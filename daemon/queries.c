@@ -315,6 +315,8 @@ void gj_query_reply_finish(Guanjia__Reply *reply)
 		break;
 	}
 	reply->result_case = GUANJIA__REPLY__RESULT__NOT_SET;
+	reply->unstarted_clocks = NULL; /* the engine's buffers */
+	reply->n_unstarted_clocks = 0;
 	if (reply->message && reply->message != protobuf_c_empty_string)
 		free(reply->message);
 	reply->message = (char *)protobuf_c_empty_string;
