@@ -361,6 +361,9 @@ int gj_clocks_on_event(struct gj_engine *eng, Guanjia__Ticket *tk,
 				/* Working days left after today, re-counted on resume. */
 				struct gj_date today, due;
 				int32_t left = 0;
+				/* -1 when it cannot be counted: the resume then keeps
+				 * the time left round the clock */
+				c->remaining_working_days = -1;
 				if (!gj_calendar_local_date(cal, eng->now, &today) &&
 				    !gj_calendar_local_date(cal, c->deadline, &due) &&
 				    !gj_calendar_count_working_days(cal, today, due, &left, NULL))
@@ -382,7 +385,7 @@ int gj_clocks_on_event(struct gj_engine *eng, Guanjia__Ticket *tk,
 			int64_t shift = eng->now - c->paused_at, before = c->deadline;
 			bool prov = false;
 			c->deadline = eng->now + c->remaining_ms;
-			if (def->unit == GJ_TARGET_WORKING_DAYS && cal)
+			if (def->unit == GJ_TARGET_WORKING_DAYS && cal && c->remaining_working_days >= 0)
 				gj_calendar_working_days_close(cal, eng->now, c->remaining_working_days,
 						  &c->deadline, &prov);
 			else if (def->unit == GJ_TARGET_WORKING_HOURS && cal)
