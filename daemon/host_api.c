@@ -225,6 +225,7 @@ static int h_fire_event(void *ctx, uint64_t ticket_id, const char *event, const 
 	snprintf(channel, sizeof(channel), "plugin:%s", hp->name);
 	fe.ticket_id = ticket_id;
 	fe.event = (char *)event;
+	eng->host->ticket_writes++;
 	rc = gj_apply_fire(eng, &who, &fe, &ref, &tk, NULL);
 	if (ref.message) {
 		log_refusal(hp, event, &ref);
@@ -281,6 +282,7 @@ static int h_open_ticket(void *ctx, const char *workflow, const char *estate,
 		if (wf && wf->open_roles.n)
 			who.role = wf->open_roles.v[0];
 	}
+	eng->host->ticket_writes++;
 	rc = gj_apply_open(eng, &who, &op, &ref, &tk);
 	free(fields);
 	free(fp);

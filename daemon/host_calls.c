@@ -70,11 +70,12 @@ int gj_host_after_transition(struct gj_engine *eng, Guanjia__Ticket **tkp, const
 {
 	struct gj_host *h = eng->host;
 	Guanjia__Ticket *tk = *tkp, *fresh = NULL;
-	bool called = false;
+	uint64_t writes;
 	int rc;
 
 	if (!h || !h->plugins || eng->hook_depth >= MAX_HOOK_DEPTH)
 		return 0;
+	writes = h->ticket_writes;
 	{
 		struct gj_plugin_transition tr = {
 			.ticket_id = tk->id, .estate = tk->estate, .workflow = tk->workflow,
@@ -87,7 +88,6 @@ int gj_host_after_transition(struct gj_engine *eng, Guanjia__Ticket **tkp, const
 			int r;
 			if (!d->on_transition)
 				continue;
-			called = true;
 			eng->hook_depth++;
 			r = d->on_transition(gj_plugin_state(p), &tr);
 			eng->hook_depth--;
@@ -98,9 +98,9 @@ int gj_host_after_transition(struct gj_engine *eng, Guanjia__Ticket **tkp, const
 				return eng->failed;
 		}
 	}
-	if (!called)
-		return 0;
-	/* A plugin may have changed the ticket: hand back the stored one. */
+	if (h->ticket_writes == writes)
+		return 0; /* no plugin wrote a ticket: the one in hand is current */
+	/* A plugin changed a ticket, maybe this one: hand back the stored one. */
 	rc = load_ticket(eng, tk->id, &fresh);
 	if (rc)
 		return rc;

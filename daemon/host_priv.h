@@ -42,6 +42,7 @@ struct gj_host {
 	const struct gj_site *site;
 	/* calendar-provisional alerts already raised by plugins in this batch
 	 * ("plugin/calendar/year"): once each per batch is enough */
+	uint64_t ticket_writes;         /* tickets plugins wrote (see after_transition) */
 	uint64_t prov_batch;
 	char prov_said[16][96];
 	size_t n_prov_said;     /* estates, calendars, rosters; may be NULL */
@@ -91,6 +92,7 @@ static inline int load_ticket(struct gj_engine *eng, uint64_t id, Guanjia__Ticke
 
 static inline int store_ticket(struct gj_engine *eng, Guanjia__Ticket *tk)
 {
+	eng->host->ticket_writes++;
 	tk->updated_at = eng->now;
 	return storage(eng, gj_store_ticket_put(eng->cur, tk));
 }
