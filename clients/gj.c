@@ -125,7 +125,7 @@ static const struct gj_command commands[] = {
 	  "rulebook's own figures (docs/reports.md says how each is counted).\n"
 	  "  --month YYYY-MM  the month, in the estate calendar's time zone\n"
 	  "  --estate E       the estate (default: the estate of the month's tickets;\n"
-	  "                   refused when there are several)\n"
+	  "                   a usage error, status 2, when there are several)\n"
 	  "  --csv            comma-separated values instead of text (--json: JSON)\n",
 	  gj_run_report },
 	{ "post", CMD_POST,

@@ -26,7 +26,12 @@ static int print_record(struct gj_ctx *x, const Guanjia__Record *rec)
 		gj_cli_err("out of memory");
 		return EXIT_FAIL;
 	}
-	fflush(stdout);
+	/* A watch whose output is gone (disk full, reader gone) stops saying so
+	 * rather than dropping records in silence. */
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		gj_cli_err("cannot write the records: %s", strerror(errno));
+		return EXIT_FAIL;
+	}
 	return 0;
 }
 
